@@ -1,0 +1,95 @@
+"""The command line: ``kg build`` and ``kg extract``.
+
+Thin by design: arguments are parsed by :func:`parse_args` (testable alone), the work
+is done by :mod:`kg.pipeline`, and :func:`main` returns the exit status.
+
+>>> parse_args(["build", "data/corpus", "--out", "/tmp/x"]).out
+'/tmp/x'
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import Counter
+
+from . import __version__
+from .errors import KgError
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(
+        prog="kg",
+        description="Russian-language articles about the Second World War in, a knowledge graph out.")
+    ap.add_argument("--version", action="version", version=f"kg {__version__}")
+    ap.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the graph of files and folders into an output folder")
+    b.add_argument("paths", nargs="+", metavar="PATH", help="article files (.txt, .md, .html) or folders")
+    b.add_argument("--out", default="export", metavar="DIR", help="output folder (default: export/)")
+    b.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    e = sub.add_parser("extract", help="print what is extracted from each article")
+    e.add_argument("paths", nargs="+", metavar="PATH")
+    e.add_argument("--jsonl", action="store_true", required=True,
+                   help="one JSON object per article, per line (the extract contract)")
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="kg: %(levelname)s: %(message)s")
+    try:
+        if args.command == "build":
+            return _build(args)
+        return _extract(args)
+    except KgError as e:
+        print(f"kg: error: {e}", file=sys.stderr)
+        return 2
+
+
+def _extract(args) -> int:
+    from .pipeline import Skipped, extract
+
+    status = 0
+    for item in extract(args.paths):
+        if isinstance(item, Skipped):
+            print(f"kg: skipped {item.path}: {item.reason}", file=sys.stderr)
+            status = 1
+            continue
+        sys.stdout.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    return status
+
+
+def _build(args) -> int:
+    from .pipeline import build
+    from .read import iter_paths
+
+    bar = None
+    if not args.no_progress and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=sum(1 for _ in iter_paths(args.paths)), unit="file", desc="kg build")
+    result, built = build(args.paths, args.out, on_item=bar.update if bar else None)
+    if bar:
+        bar.close()
+    graph = built["graph"]
+    labels = Counter(d.get("label") for _, d in graph.nodes(data=True) if d.get("kind") == "entity")
+    relations = sum(1 for *_, d in graph.edges(data=True) if d.get("relation") != "mentions")
+    print(f"articles read: {len(result.extractions)}")
+    print(f"files skipped: {len(result.skipped)}")
+    for s in result.skipped:
+        print(f"  {s.path}: {s.reason}")
+    print("entities: " + (", ".join(f"{k} {labels[k]}" for k in sorted(labels)) or "none"))
+    print(f"relations: {relations}")
+    html = built["outputs"].get("graph.html")
+    print(f"written to {args.out}/" + (f"; open {html}" if html else ""))
+    return 1 if result.skipped else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,358 @@
+"""Stage 3, nlp: Article -> spaCy Doc with sentences, morphology, lemmas and entity spans.
+
+The pipeline is ``spacy.blank("ru")`` with a razdel tokenizer (so that tokens line
+up with Natasha's models), then these components, in order:
+
+* ``kg_natasha`` — sentences (line breaks, then razdel), Natasha's slovnet morphology
+  (POS and Case/Gender/Number) and slovnet NER into ``doc.spans["model"]``;
+* ``kg_lemmas`` — pymorphy3 lemmas, choosing the parse that agrees with slovnet's POS;
+* ``kg_units``, ``kg_dates``, ``kg_awards`` — SpanRulers whose patterns are the data
+  files ``data/patterns/*.jsonl``;
+* ``kg_settle`` — one function, :func:`settle_overlaps`, decides between model and
+  rule spans and writes ``doc.ents``.
+
+All weights come from the ``natasha`` wheel; nothing is fetched at run time.
+
+>>> nlp = load_nlp()
+>>> doc = nlp("Кабыш Омаров служил в 316-й стрелковой дивизии.")
+>>> [(e.text, e.label_) for e in doc.ents]
+[('Кабыш Омаров', 'PERSON'), ('316-й стрелковой дивизии', 'UNIT')]
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .errors import DataError
+from .resources import data_dir, read_lexicon_lines
+from .types import AWARD, DATE, ORG, PERSON, PLACE, UNIT, Article
+
+log = logging.getLogger(__name__)
+
+NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORG}
+RULE_KEYS = ("units", "dates", "awards")
+_LINE = re.compile(r"[^\n]+")
+
+
+# --- models, loaded once per process -------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _natasha():
+    from natasha import NewsEmbedding, NewsMorphTagger, NewsNERTagger
+
+    emb = NewsEmbedding()
+    return NewsNERTagger(emb), NewsMorphTagger(emb)
+
+
+@lru_cache(maxsize=1)
+def morph_analyzer():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+# --- tokenizer ---------------------------------------------------------------------
+
+class RazdelTokenizer:
+    """razdel tokens as a spaCy Doc whose text is the input, character for character."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        from razdel import tokenize
+
+        words, spaces = [], []
+        pos = 0
+        for tok in tokenize(text):
+            gap = text[pos:tok.start]
+            _add_gap(gap, words, spaces)
+            words.append(tok.text)
+            spaces.append(False)
+            pos = tok.stop
+        _add_gap(text[pos:], words, spaces)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+
+def _add_gap(gap: str, words: list, spaces: list) -> None:
+    if not gap:
+        return
+    if gap.startswith(" ") and words and not spaces[-1]:
+        spaces[-1] = True
+        gap = gap[1:]
+    if gap:
+        words.append(gap)
+        spaces.append(False)
+
+
+# --- components --------------------------------------------------------------------
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences as character spans: every line break ends one, razdel splits the rest.
+
+    >>> t = "Заголовок\\nОн родился в 1913 году. Через два дня он погиб."
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['Заголовок', 'Он родился в 1913 году.', 'Через два дня он погиб.']
+    """
+    from razdel import sentenize
+
+    out = []
+    for line in _LINE.finditer(text):
+        if not line.group().strip():
+            continue
+        for s in sentenize(line.group()):
+            out.append((line.start() + s.start, line.start() + s.stop))
+    return out
+
+
+@Language.factory("kg_natasha", assigns=["token.pos", "token.morph", "token.is_sent_start"])
+def make_natasha(nlp, name):
+    return NatashaComponent()
+
+
+class NatashaComponent:
+    def __call__(self, doc: Doc) -> Doc:
+        ner, morph = _natasha()
+        sents = sentence_spans(doc.text)
+        doc.user_data["kg_sentences"] = sents
+        starts = {s for s, _ in sents}
+        for tok in doc:
+            tok.is_sent_start = tok.i == 0 or tok.idx in starts
+        words_by_sent = []
+        toks_by_sent = []
+        for s, e in sents:
+            span = doc.char_span(s, e, alignment_mode="expand")
+            toks = [t for t in span if not t.is_space] if span is not None else []
+            if toks:
+                toks_by_sent.append(toks)
+                words_by_sent.append([t.text for t in toks])
+        for toks, markup in zip(toks_by_sent, morph.map(words_by_sent)):
+            for tok, tag in zip(toks, markup.tokens):
+                tok.pos_ = tag.pos
+                if tag.feats:
+                    tok.set_morph("|".join(f"{k}={v}" for k, v in sorted(tag.feats.items())))
+        spans = []
+        for sp in ner(doc.text).spans:
+            span = doc.char_span(sp.start, sp.stop, label=NER_LABELS[sp.type],
+                                 alignment_mode="expand")
+            span = trim_span(span) if span is not None else None
+            if span is not None:
+                spans.append(span)
+        doc.spans["model"] = spans
+        return doc
+
+
+_EDGE_POS = {"ADP", "CCONJ", "SCONJ", "PUNCT", "PART"}
+
+
+def trim_span(span: Span) -> Span | None:
+    """A model span without the words it ran over: a trailing preposition
+    ("Сопротивления во"), or the title after a name ("Шарлю де Голлю Чрезвычайный")."""
+    doc, start, end = span.doc, span.start, span.end
+    while start < end and (doc[start].pos_ in _EDGE_POS or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].pos_ in _EDGE_POS or doc[end - 1].is_space):
+        end -= 1
+    if span.label_ == PERSON:
+        while end - start > 1 and _adjective_not_name(doc[end - 1]):
+            end -= 1
+    if end <= start:
+        return None
+    return span if (start, end) == (span.start, span.end) else Span(doc, start, end, span.label_)
+
+
+def _adjective_not_name(tok) -> bool:
+    parses = morph_analyzer().parse(tok.text.lower())
+    if any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses):
+        return False
+    return tok.pos_ == "ADJ" or all(p.tag.POS in ("ADJF", "ADJS") for p in parses)
+
+
+# slovnet POS -> the pymorphy3 POS tags that may stand for it
+_POS_MAP = {"NOUN": {"NOUN"}, "PROPN": {"NOUN"}, "ADJ": {"ADJF", "ADJS", "PRTF", "NUMR"},
+            "VERB": {"VERB", "INFN", "PRTF", "PRTS", "GRND"}, "ADV": {"ADVB"},
+            "NUM": {"NUMR"}, "DET": {"NPRO", "ADJF"}, "PRON": {"NPRO"}}
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str, pos: str = "") -> str:
+    """The pymorphy3 lemma of a word, preferring the parse that agrees with ``pos``.
+
+    >>> lemma("дивизии", "NOUN"), lemma("летом", "NOUN"), lemma("1941")
+    ('дивизия', 'лето', '1941')
+    """
+    low = word.lower()
+    if not any(c.isalpha() for c in low):
+        return low
+    parses = morph_analyzer().parse(low)
+    wanted = _POS_MAP.get(pos)
+    for p in parses:
+        if wanted is None or p.tag.POS in wanted:
+            return p.normal_form
+    return parses[0].normal_form
+
+
+@Language.factory("kg_lemmas", assigns=["token.lemma"])
+def make_lemmas(nlp, name):
+    def set_lemmas(doc: Doc) -> Doc:
+        for tok in doc:
+            tok.lemma_ = tok.text if tok.is_space else lemma(tok.text, tok.pos_)
+        return doc
+
+    return set_lemmas
+
+
+@Language.factory("kg_settle", assigns=["doc.ents"])
+def make_settle(nlp, name):
+    def settle(doc: Doc) -> Doc:
+        rules = [s for key in RULE_KEYS for s in doc.spans.get(key, [])]
+        doc.ents = settle_overlaps(list(doc.spans.get("model", [])), rules)
+        return doc
+
+    return settle
+
+
+def settle_overlaps(model: list[Span], rules: list[Span]) -> list[Span]:
+    """The one place where model and rule spans are reconciled.
+
+    Rule spans (units, dates, awards) win over model spans they overlap, because
+    the model was not trained on them (it calls "Красной Звезды" an ORG and
+    "Белорусский" in "1-й Белорусский фронт" a LOC). Among rule spans, the longest
+    wins, then the earliest. Model spans never overlap each other.
+    """
+    kept: list[Span] = []
+    taken: set[int] = set()
+    for span in sorted(rules, key=lambda s: (-(s.end - s.start), s.start)):
+        if not taken.intersection(range(span.start, span.end)):
+            kept.append(span)
+            taken.update(range(span.start, span.end))
+    for span in model:
+        if not taken.intersection(range(span.start, span.end)):
+            kept.append(span)
+            taken.update(range(span.start, span.end))
+    return sorted(kept, key=lambda s: s.start)
+
+
+# --- rule patterns -------------------------------------------------------------------
+
+def load_patterns(name: str) -> list[dict]:
+    """SpanRuler patterns from ``data/patterns/NAME.jsonl``.
+
+    A value ``"@lexicon"`` inside ``IN`` / ``NOT_IN`` is replaced by the entries of
+    ``data/lexicons/lexicon.txt`` (the text before any ``=``), so that word lists stay
+    plain text a historian can extend; ``"@lexicon:forms"`` adds every inflected form.
+    """
+    path = data_dir() / "patterns" / f"{name}.jsonl"
+    patterns = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise DataError(f"{path}: cannot read patterns ({e.strerror})") from e
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            pat = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DataError(f"{path}:{n}: not JSON ({e.msg})") from e
+        if "lexicon" in pat:
+            patterns.extend(_lexicon_patterns(pat))
+        else:
+            pat["pattern"] = [_expand(tok) for tok in pat["pattern"]]
+            patterns.append(pat)
+    return patterns
+
+
+def _lexicon_patterns(spec: dict) -> list[dict]:
+    """One pattern per lexicon phrase: the first word by ``spec["first"]`` (LEMMA by
+    default, so that "орденом Красной Звезды" matches), the other words as written."""
+    first = spec.get("first", "LEMMA")
+    out = []
+    for line in read_lexicon_lines(spec["lexicon"]):
+        words = line.split("=")[0].split()
+        head = lemma(words[0]) if first == "LEMMA" else words[0].lower()
+        pattern = [{first: head}] + [{"LOWER": w.lower()} for w in words[1:]]
+        out.append({"label": spec["label"], "id": spec.get("id", spec["lexicon"]),
+                    "pattern": pattern})
+    return out
+
+
+def _expand(token: dict) -> dict:
+    out = {}
+    for attr, cond in token.items():
+        if isinstance(cond, dict):
+            cond = {op: (_lexicon_words(val) if isinstance(val, str) and val.startswith("@")
+                         else val) for op, val in cond.items()}
+        out[attr] = cond
+    return out
+
+
+@lru_cache(maxsize=None)
+def _lexicon_words(ref: str) -> list[str]:
+    name, _, mode = ref[1:].partition(":")
+    words = {line.split("=")[0].strip().lower() for line in read_lexicon_lines(name)}
+    if mode == "forms":
+        forms = set(words)
+        for w in words:
+            for p in morph_analyzer().parse(w)[:1]:
+                forms.update(f.word for f in p.lexeme)
+        words = forms
+    return sorted(words)
+
+
+# --- the pipeline --------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """The kg spaCy pipeline (built once per process)."""
+    nlp = spacy.blank("ru")
+    nlp.tokenizer = RazdelTokenizer(nlp.vocab)
+    nlp.add_pipe("kg_natasha")
+    nlp.add_pipe("kg_lemmas")
+    for key in RULE_KEYS:
+        ruler = nlp.add_pipe("span_ruler", name=f"kg_{key}",
+                             config={"spans_key": key, "phrase_matcher_attr": "LOWER",
+                                     "validate": True})
+        ruler.add_patterns(load_patterns(key))
+    nlp.add_pipe("kg_settle")
+    return nlp
+
+
+_ODD_SPACES = str.maketrans({c: " " for c in "\t\xa0\u2000\u2001\u2002\u2003\u2004\u2005"
+                                           "\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"})
+
+
+def masked_text(article: Article) -> str:
+    """The article text with boilerplate and credits blanked out, offsets unchanged.
+
+    Non-breaking and other one-character spaces become plain spaces, so that
+    "22\u00a0июня" is two tokens like "22 июня" (newspaper dumps are full of them).
+
+    >>> a = Article(source="x", text="Текст.\\nПопулярное\\nПутин", digest="", boilerplate=((7, 24),))
+    >>> masked_text(a)
+    'Текст.\\n          \\n     '
+    """
+    chars = list(article.text.translate(_ODD_SPACES))
+    for s, e in article.boilerplate + article.credits:
+        for i in range(s, min(e, len(chars))):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def analyze(article: Article, nlp: Language | None = None) -> Doc:
+    """Run the pipeline over the article's body: boilerplate and credits are blanked,
+    so the model never sees them and every offset still indexes ``article.text``."""
+    return (nlp or load_nlp())(masked_text(article))
+
+
+def analyze_many(articles, nlp: Language | None = None, batch_size: int = 8):
+    """Docs for many articles, in order."""
+    nlp = nlp or load_nlp()
+    return nlp.pipe((masked_text(a) for a in articles), batch_size=batch_size)

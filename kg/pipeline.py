@@ -1,0 +1,139 @@
+"""The orchestrator: every stage of kg, in the order it runs.
+
+1. read       path      -> Document       kg.read
+2. clean      Document  -> Article        kg.clean
+3. nlp        Article   -> spaCy Doc      kg.nlp
+4. normalize  Doc spans -> names, dates   kg.normalize, kg.dates
+5. resolve    names     -> entities       kg.resolve       (steps 3-5: ``extract_article``)
+6. graph      Extractions -> networkx     kg.graph
+7. export     graph     -> RDF, GraphML, CSV, HTML   kg.export, kg.rdf, kg.render
+
+>>> from kg.types import Article
+>>> text = "Кадем Жуманиязов в июле 1941 года был ранен под Смоленском. Кадему удалось бежать."
+>>> ex = extract_article(Article(source="x.txt", text=text, digest="0" * 64))
+>>> sorted((e.label, e.name) for e in ex.entities)
+[('PERSON', 'Кадем Жуманиязов'), ('PLACE', 'Смоленск')]
+>>> [(m.text, m.value) for m in ex.mentions if m.label == "DATE"]
+[('июле 1941 года', '1941-07')]
+"""
+from __future__ import annotations
+
+import bisect
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from spacy.tokens import Doc
+
+from .clean import clean
+from .dates import value_dates
+from .errors import InputError
+from .nlp import analyze, load_nlp, sentence_spans
+from .normalize import canonical_name, rank_before
+from .read import read_all
+from .resolve import Named, resolve
+from .types import DATE, PERSON, Article, Extraction, Mention
+
+log = logging.getLogger(__name__)
+
+
+def extract_article(article: Article, nlp=None) -> Extraction:
+    """Steps 3 to 5 for one article."""
+    return extraction_from_doc(article, analyze(article, nlp))
+
+
+def extraction_from_doc(article: Article, doc: Doc) -> Extraction:
+    sentences = doc.user_data.get("kg_sentences") or sentence_spans(doc.text)
+    starts = [s for s, _ in sentences]
+
+    def sentence_of(start: int) -> tuple[int, int, int]:
+        k = max(0, bisect.bisect_right(starts, start) - 1)
+        return (k, *sentences[k]) if sentences else (0, 0, len(article.text))
+
+    named: list[Named] = []
+    date_texts: list[tuple[str, int]] = []
+    for ent in doc.ents:
+        k, s, e = sentence_of(ent.start_char)
+        mention = Mention(ent.start_char, ent.end_char, article.text[ent.start_char:ent.end_char],
+                          ent.label_, sentence=(s, e), origin=ent.id_ or "model")
+        if ent.label_ == DATE:
+            date_texts.append((mention.text, k))
+            named.append(Named(mention, mention.text))
+        else:
+            rank = rank_before(ent) if ent.label_ == PERSON else None
+            named.append(Named(mention, canonical_name(ent), rank=rank))
+
+    values = iter(value_dates(date_texts, article.published))
+    named = [Named(_with_value(n.mention, next(values)), n.name) if n.mention.label == DATE else n
+             for n in named]
+    mentions, entities = resolve(named, article_key=article.digest[:8])
+    return Extraction(article, tuple(mentions), tuple(entities), sentences=tuple(sentences))
+
+
+def _with_value(m: Mention, value: str | None) -> Mention:
+    from dataclasses import replace
+
+    return replace(m, value=value)
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class Run:
+    """What a run over many paths produced and what it had to skip."""
+
+    extractions: list[Extraction] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def extract(paths: Iterable[str], on_item: Callable[[], None] | None = None
+            ) -> Iterator[Extraction | Skipped]:
+    """Steps 1 to 5 over files and folders: an Extraction per article, a Skipped per
+    file that could not be used (the others go on). The same content under two
+    names is one article."""
+    nlp = load_nlp()
+    seen: dict[str, str] = {}
+    for item in read_all(paths):
+        if on_item:
+            on_item()
+        if isinstance(item, InputError):
+            log.warning("skipped %s", item)
+            yield Skipped(item.path, item.reason)
+            continue
+        if item.digest in seen:
+            yield Skipped(item.source, f"same content as {seen[item.digest]}")
+            continue
+        seen[item.digest] = item.source
+        try:
+            article = clean(item)
+        except InputError as e:
+            yield Skipped(e.path, e.reason)
+            continue
+        yield extract_article(article, nlp)
+
+
+def run(paths: Iterable[str], on_item: Callable[[], None] | None = None) -> Run:
+    out = Run()
+    for item in extract(paths, on_item):
+        if isinstance(item, Skipped):
+            out.skipped.append(item)
+        else:
+            out.extractions.append(item)
+    return out
+
+
+def build(paths: Iterable[str], out_dir: str | Path = "export",
+          on_item: Callable[[], None] | None = None) -> tuple[Run, dict]:
+    """Steps 1 to 7: extract, build the graph and write every output into ``out_dir``."""
+    from .export import write_outputs
+    from .graph import build_graph
+
+    result = run(paths, on_item)
+    graph = build_graph(result.extractions)
+    outputs = write_outputs(graph, result.extractions, Path(out_dir))
+    return result, {"graph": graph, "outputs": outputs}

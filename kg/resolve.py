@@ -1,0 +1,127 @@
+"""Stage 5, resolve: named mentions -> entities, within an article and across articles.
+
+Within an article, a first name or a surname alone ("Кадем", "Кадему", "Маметова")
+joins the full name it stands for: the nearest full name before it that contains
+that word, else the nearest after it. Across articles, entities with the same label
+and the same folded canonical name share one id, so the graph merges them. A person
+known only by one word gets an id scoped to the article: two "Амина" in two
+articles are not assumed to be one person.
+
+>>> from kg.types import Mention, PERSON
+>>> named = [Named(Mention(0, 14, "Кадема Жуманиязова", PERSON), "Кадем Жуманиязов"),
+...          Named(Mention(40, 46, "Кадему", PERSON), "Кадем")]
+>>> mentions, entities = resolve(named, article_key="a1")
+>>> [e.name for e in entities], {m.entity for m in mentions}
+(['Кадем Жуманиязов'], {'person:жуманиязов_кадем'})
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from .normalize import fold
+from .types import DATE, PERSON, Entity, Mention
+
+
+@dataclass(frozen=True)
+class Named:
+    """A mention with what normalisation made of it."""
+
+    mention: Mention
+    name: str  # canonical, nominative
+    rank: str | None = None
+    role: str | None = None
+
+
+def slug(text: str) -> str:
+    """An id fragment: folded, letters and digits kept, every other run as one "_".
+
+    >>> slug("Отряд «Монгол»"), slug("316-я стрелковая дивизия")
+    ('отряд_монгол', '316-я_стрелковая_дивизия')
+    """
+    return re.sub(r"[^\w-]+", "_", fold(text)).strip("_") or "_"
+
+
+def person_key(name: str) -> tuple[str, ...]:
+    """Name parts, folded and sorted: "Ибраев Габдулла" and "Габдулла Ибраев" are one key."""
+    return tuple(sorted(fold(p) for p in re.split(r"[\s]+", name) if p))
+
+
+def entity_id(label: str, name: str, scope: str | None = None) -> str:
+    base = "_".join(person_key(name)) if label == PERSON else fold(name)
+    ident = f"{label.lower()}:{slug(base)}"
+    return f"{ident}@{scope}" if scope else ident
+
+
+def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[Entity]]:
+    """Give every mention an entity id and build the article's entities.
+
+    DATE mentions keep ``entity=None``; ``article_key`` scopes one-word persons.
+    """
+    ids: list[str | None] = [None] * len(named)
+    persons = [i for i, n in enumerate(named) if n.mention.label == PERSON]
+    full = [i for i in persons if len(_parts(named[i].name)) > 1]
+    for i in full:
+        ids[i] = entity_id(PERSON, named[i].name)
+    for i in persons:
+        if ids[i] is None:
+            ids[i] = _partial_target(i, named, full, ids) or entity_id(PERSON, named[i].name,
+                                                                        scope=article_key)
+    for i, n in enumerate(named):
+        if n.mention.label not in (PERSON, DATE):
+            ids[i] = entity_id(n.mention.label, n.name)
+
+    mentions = [replace(n.mention, entity=ids[i]) for i, n in enumerate(named)]
+    return mentions, _entities(named, ids)
+
+
+def _parts(name: str) -> list[str]:
+    return [p for p in name.split() if any(c.isalpha() for c in p)]
+
+
+def _partial_target(i: int, named: list[Named], full: list[int], ids: list) -> str | None:
+    """The full name a one-word or initialled mention stands for, nearest first."""
+    words = [fold(w) for w in _parts(named[i].name)]
+    surface = [fold(w) for w in _parts(named[i].mention.text)]
+    before = [j for j in reversed(full) if j < i]
+    after = [j for j in full if j > i]
+    # the most talked-about person so far wins, then the nearest: "гвардии старшина
+    # Исмаилов" is the hero, not the grandson quoted in between
+    salience = Counter(ids[:i])
+    for loose in (False, True):
+        found = [j for j in before + after
+                 if all(_word_matches(w, s, [fold(p) for p in _parts(named[j].name)], loose)
+                        for w, s in zip(words, surface))]
+        if found:
+            return ids[max(found, key=lambda j: (salience[ids[j]], -found.index(j)))]
+    return None
+
+
+def _word_matches(word: str, surface: str, parts: list[str], loose: bool) -> bool:
+    if word.endswith("."):  # an initial: "К." matches "Кабыш"
+        return any(p.startswith(word[:-1]) for p in parts)
+    if word in parts or surface in parts:
+        return True
+    # the normaliser may have missed an unknown name's case: Кадему ~ Кадем
+    return loose and any(len(p) >= 4 and surface.startswith(p) and len(surface) - len(p) <= 2
+                         for p in parts)
+
+
+def _entities(named: list[Named], ids: list) -> list[Entity]:
+    groups: dict[str, list[Named]] = {}
+    for n, ident in zip(named, ids):
+        if ident is not None:
+            groups.setdefault(ident, []).append(n)
+    out = []
+    for ident, members in groups.items():
+        label = members[0].mention.label
+        names = Counter(n.name for n in members)
+        # the fullest name that occurs most; ties go to the first seen
+        order = {n.name: k for k, n in reversed(list(enumerate(members)))}
+        name = max(names, key=lambda x: (len(_parts(x)), names[x], -order[x]))
+        aliases = sorted(({" ".join(n.mention.text.split()) for n in members} | set(names)) - {name})
+        rank = next((n.rank for n in members if n.rank), None)
+        role = next((n.role for n in members if n.role), None)
+        out.append(Entity(ident, label, name, tuple(aliases), rank, role))
+    return out
