@@ -61,7 +61,8 @@ def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[E
     """
     ids: list[str | None] = [None] * len(named)
     persons = [i for i, n in enumerate(named) if n.mention.label == PERSON]
-    full = [i for i in persons if len(_parts(named[i].name)) > 1]
+    full = [i for i in persons
+            if sum(not _initial(p) for p in _parts(named[i].name)) > 1]
     for i in full:
         ids[i] = entity_id(PERSON, named[i].name)
     for i in persons:
@@ -74,6 +75,10 @@ def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[E
 
     mentions = [replace(n.mention, entity=ids[i]) for i, n in enumerate(named)]
     return mentions, _entities(named, ids)
+
+
+def _initial(part: str) -> bool:
+    return part.endswith(".") and len(part) <= 3
 
 
 def _parts(name: str) -> list[str]:

@@ -1,0 +1,82 @@
+"""Stage 3, nlp: tokens keep the text, sentences, model and rule spans, overlaps settled."""
+from __future__ import annotations
+
+import pytest
+
+from kg.nlp import RazdelTokenizer, masked_text, sentence_spans, settle_overlaps
+from kg.types import Article
+
+
+@pytest.mark.parametrize("text", [
+    "Кабыш Омаров встретил войну 22\u00a0июня 1941\u00a0года.",
+    "  Два пробела,\n\nпустая строка\tи таб. ",
+    "«Монгол» — отряд.\r\nСтрока Windows.",
+])
+def test_tokenizer_keeps_text(nlp, text):
+    assert RazdelTokenizer(nlp.vocab)(text).text == text
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Они освобождали Европу\n\n2880\nЮлия Полонская", ["Они освобождали Европу", "2880", "Юлия Полонская"]),
+    ("Там совершил побег. Однако летом 1943 года ему удалось бежать.",
+     ["Там совершил побег.", "Однако летом 1943 года ему удалось бежать."]),
+    ("Родился в 1913 г. в Аулиеколе.", ["Родился в 1913 г. в Аулиеколе."]),
+])
+def test_sentences(text, expected):
+    assert [text[s:e] for s, e in sentence_spans(text)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Кабыш Омаров встретил войну 22 июня 1941 года в Западной Белоруссии.",
+     [("Кабыш Омаров", "PERSON"), ("22 июня 1941 года", "DATE"), ("Западной Белоруссии", "PLACE")]),
+    ("Во Франции был сформирован партизанский отряд «Монгол».",
+     [("Франции", "PLACE"), ("партизанский отряд «Монгол»", "UNIT")]),
+    ("В её состав вошли 857-й артиллерийский полк и 1073-й стрелковый полк.",
+     [("857-й артиллерийский полк", "UNIT"), ("1073-й стрелковый полк", "UNIT")]),
+    ("Он воевал в составе 4-й гвардейской армии 3-го Украинского фронта.",
+     [("4-й гвардейской армии", "UNIT"), ("3-го Украинского фронта", "UNIT")]),
+    ("Сейткали Ахметов получил медаль «За отвагу».",
+     [("Сейткали Ахметов", "PERSON"), ("медаль «За отвагу»", "AWARD")]),
+    ("Асхат получил орден Красной Звезды.", [("Асхат", "PERSON"), ("орден Красной Звезды", "AWARD")]),
+    ("Звание Героя Советского Союза ей присвоено посмертно 1 марта 1944 года.",
+     [("Героя Советского Союза", "AWARD"), ("1 марта 1944 года", "DATE")]),
+    ("Посол вручил медаль 1939–1945 годов с планкой «Освобождение».",
+     [("медаль 1939–1945 годов с планкой «Освобождение»", "AWARD")]),
+    ("Летом 1943 года ефрейтор Молдагулова прибыла на фронт.",
+     [("Летом 1943 года", "DATE"), ("Молдагулова", "PERSON")]),
+    ("Воевал в 316 сд под Москвой.", [("316 сд", "UNIT"), ("Москвой", "PLACE")]),
+])
+def test_entities(nlp, text, expected):
+    assert [(e.text, e.label_) for e in nlp(text).ents] == expected
+
+
+def test_model_span_trimmed(nlp):
+    doc = nlp("Им у памятника генералу Шарлю де Голлю Чрезвычайный и Полномочный Посол вручил медаль.")
+    assert ("Шарлю де Голлю", "PERSON") in [(e.text, e.label_) for e in doc.ents]
+
+
+def test_rules_win_over_model(nlp):
+    doc = nlp("Его наградили орденом Красной Звезды в 1-м Белорусском фронте.")
+    labels = {e.text: e.label_ for e in doc.ents}
+    assert labels["орденом Красной Звезды"] == "AWARD"
+    assert "Красной Звезды" not in labels
+    assert labels.get("1-м Белорусском фронте") == "UNIT"
+
+
+def test_settle_prefers_longest_rule(nlp):
+    doc = nlp.make_doc("22 июня 1941 года")
+    from spacy.tokens import Span
+
+    short, long_ = Span(doc, 0, 2, "DATE"), Span(doc, 0, 4, "DATE")
+    model = [Span(doc, 1, 2, "ORG")]
+    assert [(s.start, s.end) for s in settle_overlaps(model, [short, long_])] == [(0, 4)]
+
+
+def test_boilerplate_is_masked(nlp):
+    text = "Кабыш Омаров служил во Франции.\nПопулярное\nВстреча Путина и Трампа пройдет в Анкоридже"
+    start = text.index("Популярное")
+    art = Article(source="x", text=text, digest="0", boilerplate=((start, len(text)),))
+    masked = masked_text(art)
+    assert len(masked) == len(text)
+    ents = [e.text for e in nlp(masked).ents]
+    assert "Кабыш Омаров" in ents and not {"Путина", "Трампа", "Анкоридже"} & set(ents)
