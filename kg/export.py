@@ -1,0 +1,201 @@
+"""Write the graph's files: Turtle, JSON-LD, GraphML, two CSV tables and the HTML view.
+
+Every file is written atomically (``atomic_write``): a build that stops half-way
+leaves the previous good file in place, never a truncated one.
+
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as d:
+...     p = atomic_write(Path(d) / "a.txt", "Кабыш Омаров\\n")
+...     p.read_text(encoding="utf-8")
+'Кабыш Омаров\\n'
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import networkx as nx
+from rdflib import Graph
+
+from .rdf import PREFIXES, to_rdf
+from .render import render_html
+from .types import Extraction
+
+log = logging.getLogger(__name__)
+
+ENTITY_COLUMNS = ("id", "label", "name", "aliases", "rank", "role", "articles", "mentions")
+RELATION_COLUMNS = ("source", "source_name", "target", "target_name", "relation", "rule",
+                    "article", "start", "end", "sentence", "dates")
+LIST_SEPARATOR = "; "
+
+
+@contextmanager
+def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[IO]:
+    """Open a temporary file beside ``path``; it replaces ``path`` only if the block succeeds.
+
+    Text mode defaults to UTF-8. On an exception the temporary file is removed and
+    ``path`` is left as it was.
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_open writes whole files: mode 'w' or 'wb', not {mode!r}")
+    path = Path(path)
+    if mode == "w":
+        kwargs.setdefault("encoding", "utf-8")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **kwargs) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        # mkstemp makes the file private; an output file should read like any other
+        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write ``data`` (str as UTF-8) to ``path`` atomically; return the path."""
+    with atomic_open(path, "wb") as f:
+        f.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
+
+
+def write_outputs(g: nx.MultiDiGraph, extractions: Iterable[Extraction],
+                  out_dir: str | os.PathLike) -> dict[str, Path]:
+    """Write all output files into ``out_dir`` (created if missing); return name -> path.
+
+    Files: graph.ttl, graph.jsonld, graph.graphml, entities.csv, relations.csv,
+    graph.html. ``extractions`` is part of the pipeline's call but not read: the
+    graph carries the articles' metadata and the sentences the files show.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rdf = to_rdf(g)
+    files = {
+        "graph.ttl": lambda: rdf.serialize(format="turtle", encoding="utf-8"),
+        "graph.jsonld": lambda: jsonld_text(rdf),
+        "graph.graphml": lambda: graphml_bytes(g),
+        "entities.csv": lambda: entities_csv(g),
+        "relations.csv": lambda: relations_csv(g),
+        "graph.html": lambda: render_html(g),
+    }
+    written = {}
+    for name, make in files.items():
+        written[name] = atomic_write(out / name, make())
+        log.info("wrote %s", written[name])
+    return written
+
+
+def jsonld_text(rdf: Graph) -> str:
+    """JSON-LD with the prefixes as ``@context``, in a stable order.
+
+    rdflib emits nodes and values in hash order, which changes between runs; JSON-LD
+    arrays (no ``@list`` here) are sets, so sorting them keeps the meaning.
+    """
+    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    doc = json.loads(rdf.serialize(format="json-ld", context=context))
+    return json.dumps(_sorted_json(doc), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _sorted_json(value):
+    if isinstance(value, dict):
+        return {k: _sorted_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+    return value
+
+
+def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
+    """GraphML for Gephi: list values joined with ``"; "``, ``None`` dropped.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("person:x", name="Омаров", aliases=["Кабыш"], rank=None)
+    >>> "Кабыш" in graphml_bytes(g).decode("utf-8")
+    True
+    """
+    flat = nx.MultiDiGraph()
+    flat.add_nodes_from((n, _scalars(a)) for n, a in g.nodes(data=True))
+    flat.add_edges_from((u, v, k, _scalars(a)) for u, v, k, a in g.edges(keys=True, data=True))
+    buf = io.BytesIO()
+    nx.write_graphml(flat, buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+def entities_csv(g: nx.MultiDiGraph) -> str:
+    """One row per entity: ``ENTITY_COLUMNS``, lists joined with ``"; "``."""
+    rows = ({"id": n, **a} for n, a in g.nodes(data=True) if a.get("kind") == "entity")
+    return _csv(ENTITY_COLUMNS, rows)
+
+
+def relations_csv(g: nx.MultiDiGraph) -> str:
+    """Every edge but mentions (co-occurrences, relations, event links) with its provenance.
+
+    ``start``/``end`` are the evidence span, or the sentence when there is none.
+    """
+    def rows():
+        for u, v, a in g.edges(data=True):
+            if a.get("relation") == "mentions":
+                continue
+            yield {
+                "source": u, "source_name": _name(g, u), "target": v, "target_name": _name(g, v),
+                "relation": a.get("relation"), "rule": a.get("rule"), "article": a.get("article"),
+                "start": a.get("start", a.get("sentence_start")),
+                "end": a.get("end", a.get("sentence_end")),
+                "sentence": a.get("sentence"), "dates": a.get("dates"),
+            }
+    return _csv(RELATION_COLUMNS, rows())
+
+
+def _name(g: nx.MultiDiGraph, node: str) -> str | None:
+    a = g.nodes[node]
+    return a.get("name") or a.get("title") or a.get("event_kind")
+
+
+def _csv(columns: tuple[str, ...], rows: Iterable[dict]) -> str:
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({c: _cell(row.get(c)) for c in columns})
+    return buf.getvalue()
+
+
+def _cell(value) -> str | int | float:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return LIST_SEPARATOR.join(map(str, value))
+    return value
+
+
+def _scalars(attrs: dict) -> dict:
+    return {k: _cell(v) for k, v in attrs.items() if v is not None}
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable; not every system can open a folder, which is fine."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
