@@ -17,15 +17,15 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from .nlp import lemma, morph_analyzer
+from .morph import lemma, morph_analyzer
 from .resources import read_mapping
 
 _YEAR = r"(1[5-9]\d\d|20\d\d)"
 
 
 @lru_cache(maxsize=1)
-def _months() -> dict[str, str]:
-    """Every inflected form of a month name -> its number."""
+def month_numbers() -> dict[str, str]:
+    """Every inflected form of a month name -> its number ("мая" -> "05")."""
     out = {}
     for name, number in read_mapping("months").items():
         for p in morph_analyzer().parse(name)[:1]:
@@ -38,7 +38,7 @@ def _months() -> dict[str, str]:
 def edtf(text: str, anchor: str | None = None) -> str | None:
     """The EDTF value of a date expression, or None when it cannot be valued."""
     t = re.sub(r"\s+", " ", text.lower().replace("ё", "е")).strip()
-    months = _months()
+    months = month_numbers()
     words = re.findall(r"[а-я]+|\d+(?:[.–—-]\d+)*(?:-[а-я]+)?", t)
 
     m = re.search(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b", t)

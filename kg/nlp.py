@@ -30,6 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .errors import DataError
+from .morph import lemma, morph_analyzer
 from .resources import data_dir, read_lexicon_lines
 from .types import AWARD, DATE, ORG, PERSON, PLACE, UNIT, Article
 
@@ -48,13 +49,6 @@ def _natasha():
 
     emb = NewsEmbedding()
     return NewsNERTagger(emb), NewsMorphTagger(emb)
-
-
-@lru_cache(maxsize=1)
-def morph_analyzer():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
 
 
 # --- tokenizer ---------------------------------------------------------------------
@@ -172,30 +166,6 @@ def _adjective_not_name(tok) -> bool:
     if any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses):
         return False
     return tok.pos_ == "ADJ" or all(p.tag.POS in ("ADJF", "ADJS") for p in parses)
-
-
-# slovnet POS -> the pymorphy3 POS tags that may stand for it
-_POS_MAP = {"NOUN": {"NOUN"}, "PROPN": {"NOUN"}, "ADJ": {"ADJF", "ADJS", "PRTF", "NUMR"},
-            "VERB": {"VERB", "INFN", "PRTF", "PRTS", "GRND"}, "ADV": {"ADVB"},
-            "NUM": {"NUMR"}, "DET": {"NPRO", "ADJF"}, "PRON": {"NPRO"}}
-
-
-@lru_cache(maxsize=200_000)
-def lemma(word: str, pos: str = "") -> str:
-    """The pymorphy3 lemma of a word, preferring the parse that agrees with ``pos``.
-
-    >>> lemma("дивизии", "NOUN"), lemma("летом", "NOUN"), lemma("1941")
-    ('дивизия', 'лето', '1941')
-    """
-    low = word.lower()
-    if not any(c.isalpha() for c in low):
-        return low
-    parses = morph_analyzer().parse(low)
-    wanted = _POS_MAP.get(pos)
-    for p in parses:
-        if wanted is None or p.tag.POS in wanted:
-            return p.normal_form
-    return parses[0].normal_form
 
 
 @Language.factory("kg_lemmas", assigns=["token.lemma"])

@@ -15,12 +15,14 @@ adjectives before it inflected, in agreement; what follows the head is kept.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Span, Token
-
-from .nlp import lemma, morph_analyzer
+from .morph import lemma, morph_analyzer
 from .resources import read_lexicon, read_lexicon_lines
 from .types import AWARD, PERSON, UNIT
+
+if TYPE_CHECKING:  # the NLP stages hand spaCy spans in; this module needs no spaCy
+    from spacy.tokens import Span, Token
 
 _CASES = {"Nom": "nomn", "Gen": "gent", "Dat": "datv", "Acc": "accs", "Ins": "ablt",
           "Loc": "loct", "Voc": "voct", "Par": "gent"}
@@ -57,26 +59,36 @@ def canonical_name(span: Span) -> str:
 
 def person_name(span: Span) -> str:
     words = [t for t in span if not t.is_space]
-    case, gender = _name_case_gender(words)
-    return _join(words, [person_word(t.text, case, gender) for t in words])
+    model_case = _case(words[0]) if words else None
+    out = name_nominative([t.text for t in words], model_case, _span_gender(words))
+    return _join(words, out.split(" "))
+
+
+def name_nominative(words: list[str], case: str | None = None, gender: str | None = None) -> str:
+    """A person's name (its words) in the nominative; ``case`` and ``gender`` are hints.
+
+    >>> name_nominative(["Игоря", "Бургандинова"]), name_nominative(["Ольги", "Веденеевой"], "gent")
+    ('Игорь Бургандинов', 'Ольга Веденеева')
+    """
+    case, gender = _name_case_gender(words, case, gender)
+    return " ".join(person_word(w, case, gender) for w in words)
 
 
 _SCORED_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 
 
-def _name_case_gender(words: list[Token]) -> tuple[str | None, str | None]:
+def _name_case_gender(words: list[str], model_case: str | None,
+                      model_gender: str | None) -> tuple[str | None, str | None]:
     """The case and gender that the words of one name can share.
 
     The words of a name agree, so "Сауле Кенжебаева" is a woman in the nominative
     (a man in the genitive would be "Саула Кенжебаева"). Each (case, gender) is
     scored by how many words can stand in it; the model's reading breaks ties.
     """
-    model_case = _case(words[0]) if words else None
-    model_gender = _span_gender(words)
     best, best_score = (model_case, model_gender), -1.0
     for gender in ("masc", "femn"):
         for case in _SCORED_CASES:
-            score = sum(_word_fits(t.text, case, gender) for t in words)
+            score = sum(_word_fits(w, case, gender) for w in words)
             score += 0.25 * (case == model_case) + 0.25 * (gender == model_gender)
             score += 0.1 * (case == "nomn")  # names are most often subjects
             if score > best_score:

@@ -1,0 +1,208 @@
+"""Stage "read": a file on disk -> a ``Document`` (decoded text, format, digest).
+
+Encodings are detected without trusting any declaration: byte-order marks, strict
+UTF-8, UTF-16 without a mark, then windows-1251 against KOI8-R (and rarer Cyrillic
+code pages) by how Russian the result looks, and only then charset-normalizer, whose
+guess is checked (it takes short Cyrillic text for Big5 or Korean).
+
+>>> decode_bytes("Подвиг солдата".encode("cp1251"))
+('Подвиг солдата', 'cp1251')
+>>> decode_bytes("Подвиг солдата".encode("koi8_r"))
+('Подвиг солдата', 'koi8_r')
+>>> decode_bytes(b"\\xef\\xbb\\xbf\\xd0\\x94\\xd0\\xb0\\r\\n")
+('Да\\r\\n', 'utf-8-sig')
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .errors import InputError, ReadError
+from .types import Document
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {".txt": "text", ".md": "markdown", ".markdown": "markdown",
+           ".html": "html", ".htm": "html"}
+
+# Longest BOM first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_MAGIC = ((b"%PDF", "PDF"), (b"PK\x03\x04", "ZIP or DOCX"), (b"\xd0\xcf\x11\xe0", "DOC or XLS"),
+          (b"\x89PNG", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"))
+_CYRILLIC_CANDIDATES = ("cp1251", "koi8_r")
+_RARE_CYRILLIC = ("mac_cyrillic", "cp866", "iso8859_5")
+_RUSSIAN = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ")
+_FREQUENT = frozenset("оеаинтсрвлкмдпу")  # the most frequent Russian letters
+_FOREIGN_CYRILLIC = frozenset("ЂЃѓЉЊЌЋЏђљњќћџЈЅѕј")  # Serbian, Macedonian: not in our texts
+
+
+def read_file(path: str | os.PathLike) -> Document:
+    """Read one file into a ``Document``; raise ``ReadError`` saying why it cannot be used."""
+    source = str(path)
+    p = Path(path)
+    if not p.exists():
+        raise ReadError(source, "file not found")
+    if p.is_dir():
+        raise ReadError(source, "is a folder, not a file")
+    fmt = FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        supported = ", ".join(FORMATS)
+        raise ReadError(source, f"unsupported file type {p.suffix or '(no suffix)'!r} "
+                                f"(expected one of {supported})")
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise ReadError(source, f"cannot read file ({e.strerror})") from e
+    if not data:
+        raise ReadError(source, "empty file")
+    text, encoding = decode_bytes(data, source)
+    if not text.strip():
+        raise ReadError(source, "empty file (only whitespace)")
+    logger.debug("read %s as %s (%s)", source, encoding, fmt)
+    return Document(source=source, raw=text, format=fmt, encoding=encoding,
+                    digest=hashlib.sha256(data).hexdigest())
+
+
+def decode_bytes(data: bytes, source: str = "<bytes>") -> tuple[str, str]:
+    """Decode ``data`` exactly (no newline translation); return ``(text, encoding)``."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding  # these codecs drop the mark
+            except UnicodeDecodeError as e:
+                raise ReadError(source, f"undecodable bytes after a {encoding} byte-order mark "
+                                        f"(at byte {e.start})") from e
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise ReadError(source, f"binary file (looks like {kind})")
+    if b"\x00" in data:
+        return _decode_utf16_without_bom(data, source)
+    try:
+        text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = _decode_legacy(data, source)
+    if _ordinary_share(text) < 0.9:
+        raise ReadError(source, "binary file (mostly control characters or unreadable signs)")
+    return text, encoding
+
+
+def _decode_utf16_without_bom(data: bytes, source: str) -> tuple[str, str]:
+    for encoding in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _ordinary_share(text) > 0.95:  # binary read as UTF-16 gives CJK signs
+            return text, encoding
+    raise ReadError(source, "binary file (contains NUL bytes)")
+
+
+def _decode_legacy(data: bytes, source: str) -> tuple[str, str]:
+    # Single-byte code pages decode almost anything, so each guess must read as Russian;
+    # the rare ones must read clearly better to beat windows-1251 or KOI8-R.
+    scored = []
+    for encoding in _CYRILLIC_CANDIDATES + _RARE_CYRILLIC:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        handicap = 0.0 if encoding in _CYRILLIC_CANDIDATES else 0.1
+        scored.append((_russian_score(text) - handicap, encoding, text))
+    score, encoding, text = max(scored, key=lambda s: s[0])
+    if score > 0.5:
+        return text, encoding
+    return _decode_fallback(data, source)
+
+
+def _decode_fallback(data: bytes, source: str) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    # charset-normalizer reads short Cyrillic or random bytes as Korean or Big5: check it
+    if best is None or _ordinary_share(str(best)) < 0.95:
+        raise ReadError(source, "undecodable bytes (not UTF-8, windows-1251, KOI8-R "
+                                "or another encoding that gives readable text)")
+    logger.info("%s: no Cyrillic encoding fits, charset-normalizer guesses %s",
+                source, best.encoding)
+    return str(best), best.encoding
+
+
+def _russian_score(text: str) -> float:
+    """How Russian the non-ASCII characters look, at most 2; below 0.5 is a wrong guess.
+
+    Decoding cp1251 as KOI8-R swaps the cases, so capitals appear inside words and the
+    frequent lower-case letters vanish; Mac capitals read as cp1251 turn Serbian
+    ("Џ"); Latin-1 read as cp1251 glues Cyrillic to Latin; random bytes give box-drawing signs.
+
+    >>> _russian_score("Орден нашёл семью") > 1 > _russian_score("оПДЕМ МЮЬ╦К ЯЕЛЭЧ")
+    True
+    """
+    wide = sum(1 for c in text if not c.isascii())
+    if not wide:
+        return 0.0
+    russian = sum(c in _RUSSIAN for c in text)
+    frequent = sum(c in _FREQUENT for c in text)
+    odd = sum(not _ordinary(c) or c in _FOREIGN_CYRILLIC for c in text if not c.isascii())
+    odd += sum(1 for a, b in zip(text, text[1:]) if _odd_pair(a, b))
+    return (russian + frequent - 3 * odd) / wide
+
+
+def _odd_pair(a: str, b: str) -> bool:
+    """A capital inside a word, or Latin glued to non-Latin: signs of a wrong code page."""
+    if not (a.isalpha() and b.isalpha()):
+        return False
+    return (a.islower() and b.isupper()) or a.isascii() != b.isascii()
+
+
+def _ordinary(c: str) -> bool:
+    """A character a Russian or European article is made of."""
+    if c.isascii():
+        return c.isprintable() or c in "\t\n\r\f"
+    return ("\u00a0" <= c <= "\u024f" or "\u0400" <= c <= "\u04ff"
+            or "\u2010" <= c <= "\u2044" or c in "№\u20bd\u20b8")
+
+
+def _ordinary_share(text: str) -> float:
+    return sum(map(_ordinary, text)) / len(text) if text else 0.0
+
+
+def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
+    """Expand folders (recursively, sorted) into supported files; pass files through.
+
+    A file named explicitly is yielded whatever its suffix, so that ``read_file`` can
+    say what is wrong with it; inside folders hidden entries and other suffixes are skipped.
+
+    >>> list(iter_paths(["notes.pdf", "missing.txt"]))
+    ['notes.pdf', 'missing.txt']
+    """
+    for given in paths:
+        root = str(given)
+        if not os.path.isdir(root):
+            yield root
+            continue
+        found = []
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            rel = Path(os.path.relpath(folder, root))
+            found += [rel.parts + (f,) for f in files
+                      if not f.startswith(".") and Path(f).suffix.lower() in FORMATS]
+        for parts in sorted(found):
+            yield os.path.join(root, *parts)
+
+
+def read_all(paths: Iterable[str | os.PathLike]) -> Iterator[Document | InputError]:
+    """Read every file under ``paths``; a file that cannot be read yields its error instead."""
+    for path in iter_paths(paths):
+        try:
+            yield read_file(path)
+        except InputError as e:
+            logger.debug("skipping %s", e)
+            yield e
