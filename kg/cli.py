@@ -35,6 +35,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     e.add_argument("paths", nargs="+", metavar="PATH")
     e.add_argument("--jsonl", action="store_true", required=True,
                    help="one JSON object per article, per line (the extract contract)")
+
+    v = sub.add_parser("eval", help="measure extraction against gold data (development corpus, NEREL)")
+    v.add_argument("--corpus", default="../shared/corpus/dev", metavar="DIR",
+                   help="folder of articles with NAME.gold.json files (default: ../shared/corpus/dev)")
+    v.add_argument("--nerel", default="../shared/benchmarks/nerel", metavar="DIR",
+                   help="NEREL folder with eval_ner.py and dev/ (skipped when absent)")
+    v.add_argument("--no-nerel", action="store_true", help="skip NEREL")
+    v.add_argument("--out", default="docs/quality.md", metavar="FILE",
+                   help="where the tables are written (default: docs/quality.md)")
+    v.add_argument("--errors", action="store_true", help="also list every difference from the gold")
     return ap.parse_args(argv)
 
 
@@ -45,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "eval":
+            return _eval(args)
         return _extract(args)
     except KgError as e:
         print(f"kg: error: {e}", file=sys.stderr)
@@ -63,6 +75,17 @@ def _extract(args) -> int:
         sys.stdout.write(json.dumps(item.to_json(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return status
+
+
+def _eval(args) -> int:
+    from pathlib import Path
+
+    from .evaluate import evaluate
+
+    report = evaluate(Path(args.corpus), None if args.no_nerel else Path(args.nerel),
+                      Path(args.out) if args.out else None)
+    print(report if args.errors else report.split("\n## Differences")[0])
+    return 0
 
 
 def _build(args) -> int:
@@ -87,7 +110,10 @@ def _build(args) -> int:
     print("entities: " + (", ".join(f"{k} {labels[k]}" for k in sorted(labels)) or "none"))
     print(f"relations: {relations}")
     html = built["outputs"].get("graph.html")
-    print(f"written to {args.out}/" + (f"; open {html}" if html else ""))
+    if html:
+        print(f"written to {args.out}/; open {html}")
+    else:
+        print(f"no article could be read: nothing written, {args.out}/ left as it was")
     return 1 if result.skipped else 0
 
 

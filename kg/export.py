@@ -27,7 +27,6 @@ from rdflib import Graph
 
 from .rdf import PREFIXES, to_rdf
 from .render import render_html
-from .types import Extraction
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +73,11 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
     return Path(path)
 
 
-def write_outputs(g: nx.MultiDiGraph, extractions: Iterable[Extraction],
-                  out_dir: str | os.PathLike) -> dict[str, Path]:
+def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike) -> dict[str, Path]:
     """Write all output files into ``out_dir`` (created if missing); return name -> path.
 
     Files: graph.ttl, graph.jsonld, graph.graphml, entities.csv, relations.csv,
-    graph.html. ``extractions`` is part of the pipeline's call but not read: the
-    graph carries the articles' metadata and the sentences the files show.
+    graph.html; the graph carries everything they show.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

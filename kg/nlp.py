@@ -32,7 +32,7 @@ from spacy.tokens import Doc, Span
 from .errors import DataError
 from .morph import lemma, morph_analyzer
 from .resources import data_dir, read_lexicon_lines
-from .types import AWARD, DATE, ORG, PERSON, PLACE, UNIT, Article
+from .types import ORG, PERSON, PLACE, Article
 
 log = logging.getLogger(__name__)
 

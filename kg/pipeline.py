@@ -129,11 +129,17 @@ def run(paths: Iterable[str], on_item: Callable[[], None] | None = None) -> Run:
 
 def build(paths: Iterable[str], out_dir: str | Path = "export",
           on_item: Callable[[], None] | None = None) -> tuple[Run, dict]:
-    """Steps 1 to 7: extract, build the graph and write every output into ``out_dir``."""
+    """Steps 1 to 7: extract, build the graph and write every output into ``out_dir``.
+
+    When no article at all could be read, nothing is written: the outputs of the
+    last good build stay as they were."""
     from .export import write_outputs
     from .graph import build_graph
 
     result = run(paths, on_item)
     graph = build_graph(result.extractions)
-    outputs = write_outputs(graph, result.extractions, Path(out_dir))
+    if not result.extractions:
+        log.warning("no article could be read: outputs in %s left as they were", out_dir)
+        return result, {"graph": graph, "outputs": {}}
+    outputs = write_outputs(graph, Path(out_dir))
     return result, {"graph": graph, "outputs": outputs}

@@ -74,7 +74,7 @@ def sample() -> list[Extraction]:
 @pytest.fixture
 def outputs(sample, tmp_path):
     g = build_graph(sample)
-    return g, write_outputs(g, sample, tmp_path / "out")
+    return g, write_outputs(g, tmp_path / "out")
 
 
 def test_all_six_files_are_written(outputs, tmp_path):
@@ -102,8 +102,8 @@ def test_rdf_files_parse_back_with_rdflib_and_pyoxigraph(outputs, name, rdflib_f
 
 
 def test_rdf_files_are_byte_identical_across_runs(sample, tmp_path):
-    first = write_outputs(build_graph(sample), sample, tmp_path / "1")
-    second = write_outputs(build_graph(sample), sample, tmp_path / "2")
+    first = write_outputs(build_graph(sample), tmp_path / "1")
+    second = write_outputs(build_graph(sample), tmp_path / "2")
     for name in FILES:
         assert first[name].read_bytes() == second[name].read_bytes(), name
 
@@ -197,7 +197,7 @@ def test_hostile_names_make_valid_iris(name, tmp_path):
     text = f"{name} и {name}."
     ex = extraction(text, [(name, PERSON, ents[0].id)], ents, title=name, author=name)
     g = build_graph([ex])
-    files = write_outputs(g, [ex], tmp_path)
+    files = write_outputs(g, tmp_path)
     expected = len(to_rdf(g))
     for file, fmt in (("graph.ttl", ox.RdfFormat.TURTLE), ("graph.jsonld", ox.RdfFormat.JSON_LD)):
         quads = list(ox.parse(files[file].read_bytes(), format=fmt))  # strict IRI checks
@@ -287,7 +287,7 @@ def test_failed_build_leaves_previous_outputs(outputs, monkeypatch):
 
     monkeypatch.setattr(export, "render_html", broken)
     with pytest.raises(RuntimeError):
-        write_outputs(g, [], files["graph.html"].parent)
+        write_outputs(g, files["graph.html"].parent)
     assert {name: p.read_bytes() for name, p in files.items()} == before
     assert {p.name for p in files["graph.html"].parent.iterdir()} == FILES
 
