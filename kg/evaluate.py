@@ -168,6 +168,7 @@ def score_nerel(nerel_dir: Path, split: str = "dev") -> dict | None:
         return None
     spec = importlib.util.spec_from_file_location("eval_ner", scorer)
     eval_ner = importlib.util.module_from_spec(spec)
+    sys.modules["eval_ner"] = eval_ner  # its dataclasses look their module up
     spec.loader.exec_module(eval_ner)
 
     files = sorted(str(p) for p in folder.glob("*.txt"))
