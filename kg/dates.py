@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .morph import lemma, morph_analyzer
@@ -145,16 +146,26 @@ def is_anchor(value: str | None) -> bool:
     return bool(value) and "/" not in value and "X" not in value
 
 
-def value_dates(texts: list[tuple[str, int]], published: str | None = None) -> list[str | None]:
+@dataclass(frozen=True)
+class DateText:
+    """A date expression as found, with where it stands."""
+
+    text: str
+    sentence: int  # index of its sentence in the article
+    before: str = ""  # its sentence up to the expression ("... через", "... в начале")
+
+
+def value_dates(items: list[DateText], published: str | None = None) -> list[str | None]:
     """Values for the date expressions of one article, in text order.
 
-    ``texts`` holds (expression, sentence index). The anchor of an expression is the
-    last point-in-time date of the same or the previous sentence; failing that, the
-    publication date ("Выставка продлится до 31 августа").
+    The anchor of an expression is the last point-in-time date of the same or the
+    previous sentence; failing that, the publication date ("Выставка продлится до
+    31 августа").
     """
     out: list[str | None] = []
     last: tuple[str, int] | None = None
-    for text, sent in texts:
+    for item in items:
+        text, sent = item.text, item.sentence
         anchor = last[0] if last and sent - last[1] <= 1 else published
         value = edtf(text, anchor)
         out.append(value)

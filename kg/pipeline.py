@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Iterator
 from spacy.tokens import Doc
 
 from .clean import clean
-from .dates import value_dates
+from .dates import DateText, value_dates
 from .errors import InputError
 from .nlp import analyze, load_nlp, sentence_spans
 from .normalize import canonical_name, rank_before
@@ -52,13 +52,13 @@ def extraction_from_doc(article: Article, doc: Doc) -> Extraction:
         return (k, *sentences[k]) if sentences else (0, 0, len(article.text))
 
     named: list[Named] = []
-    date_texts: list[tuple[str, int]] = []
+    date_texts: list[DateText] = []
     for ent in doc.ents:
         k, s, e = sentence_of(ent.start_char)
         mention = Mention(ent.start_char, ent.end_char, article.text[ent.start_char:ent.end_char],
                           ent.label_, sentence=(s, e), origin=ent.id_ or "model")
         if ent.label_ == DATE:
-            date_texts.append((mention.text, k))
+            date_texts.append(DateText(mention.text, k, article.text[s:mention.start]))
             named.append(Named(mention, mention.text))
         else:
             rank = rank_before(ent) if ent.label_ == PERSON else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.dates import edtf, value_dates
+from kg.dates import DateText, edtf, value_dates
 
 
 @pytest.mark.parametrize("text, anchor, value", [
@@ -40,5 +40,5 @@ def test_edtf(text, anchor, value):
 def test_anchors_follow_the_text():
     texts = [("В ноябре 1941 года", 0), ("18 ноября", 0), ("12 апреля 1942 года", 1),
              ("1941 по 1945 год", 5), ("31 августа", 5)]
-    assert value_dates(texts, published="2024-06-22") == [
+    assert value_dates([DateText(t, k) for t, k in texts], published="2024-06-22") == [
         "1941-11", "1941-11-18", "1942-04-12", "1941/1945", "2024-08-31"]
