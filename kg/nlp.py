@@ -6,7 +6,7 @@ up with Natasha's models), then these components, in order:
 * ``kg_natasha`` — sentences (line breaks, then razdel), Natasha's slovnet morphology
   (POS and Case/Gender/Number) and slovnet NER into ``doc.spans["model"]``;
 * ``kg_lemmas`` — pymorphy3 lemmas, choosing the parse that agrees with slovnet's POS;
-* ``kg_units``, ``kg_dates``, ``kg_awards`` — SpanRulers whose patterns are the data
+* ``kg_units``, ``kg_dates``, ``kg_awards``, ``kg_orgs`` — SpanRulers whose patterns are the data
   files ``data/patterns/*.jsonl``;
 * ``kg_settle`` — one function, :func:`settle_overlaps`, decides between model and
   rule spans and writes ``doc.ents``.
@@ -31,13 +31,13 @@ from spacy.tokens import Doc, Span
 
 from .errors import DataError
 from .morph import lemma, morph_analyzer
-from .resources import data_dir, read_lexicon_lines
+from .resources import data_dir, read_lexicon, read_lexicon_lines
 from .types import ORG, PERSON, PLACE, Article
 
 log = logging.getLogger(__name__)
 
 NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORG}
-RULE_KEYS = ("units", "dates", "awards")
+RULE_KEYS = ("units", "dates", "awards", "orgs")
 _LINE = re.compile(r"[^\n]+")
 
 
@@ -135,7 +135,7 @@ class NatashaComponent:
         for sp in ner(doc.text).spans:
             span = doc.char_span(sp.start, sp.stop, label=NER_LABELS[sp.type],
                                  alignment_mode="expand")
-            span = trim_span(span) if span is not None else None
+            span = fix_model_span(span) if span is not None else None
             if span is not None:
                 spans.append(span)
         doc.spans["model"] = spans
@@ -143,22 +143,59 @@ class NatashaComponent:
 
 
 _EDGE_POS = {"ADP", "CCONJ", "SCONJ", "PUNCT", "PART"}
+_OPEN, _CLOSE = "«\"„“(", "»\"“”)"
 
 
-def trim_span(span: Span) -> Span | None:
-    """A model span without the words it ran over: a trailing preposition
-    ("Сопротивления во"), or the title after a name ("Шарлю де Голлю Чрезвычайный")."""
-    doc, start, end = span.doc, span.start, span.end
-    while start < end and (doc[start].pos_ in _EDGE_POS or doc[start].is_space):
+def fix_model_span(span: Span) -> Span | None:
+    """A model span with its boundaries mended, or None when it names nobody.
+
+    The model runs over line breaks ("Юкия Амано\nУшёл") and brackets ("Шону Комбсу
+    (Diddy"), stops short of a closing quote ("ООО УК «Металлоинвест") or of the
+    rest of an official name ("Совет ... по эвакуации"), takes trailing prepositions
+    ("Сопротивления во"), titles ("Император Акихито", "Шарлю де Голлю
+    Чрезвычайный") and relatives ("Дед") for parts of names.
+    """
+    doc, start, end, label = span.doc, span.start, span.end, span.label_
+    for i in range(start, end):  # a name never runs over a line break or into brackets
+        if "\n" in doc[i].text or (doc[i].text == "(" and i > start):
+            end = i
+            break
+    if end < len(doc) and doc[end].text in _CLOSE and _unclosed(doc[start:end]):
+        end += 1
+    while start < end and (doc[start].pos_ in _EDGE_POS and doc[start].text not in _OPEN
+                           or doc[start].is_space):
         start += 1
-    while end > start and (doc[end - 1].pos_ in _EDGE_POS or doc[end - 1].is_space):
+    while end > start and (doc[end - 1].pos_ in _EDGE_POS and doc[end - 1].text not in _CLOSE
+                           or doc[end - 1].is_space):
         end -= 1
-    if span.label_ == PERSON:
+    if label == PERSON:
+        while end - start > 1 and _title(doc[start]):
+            start += 1
         while end - start > 1 and _adjective_not_name(doc[end - 1]):
             end -= 1
+        if end - start == 1 and lemma(doc[start].text, "NOUN") in read_lexicon("relatives"):
+            return None
+    elif label == ORG:
+        start, end = _extend_org(doc, start, end)
     if end <= start:
         return None
-    return span if (start, end) == (span.start, span.end) else Span(doc, start, end, span.label_)
+    return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label)
+
+
+def _unclosed(tokens) -> bool:
+    opened = sum(t.text in "«„" for t in tokens) - sum(t.text == "»" for t in tokens)
+    return opened > 0 or sum(t.text == '"' for t in tokens) % 2 == 1
+
+
+def _title(tok) -> bool:
+    """A title or rank written before a name: Император, Папа, Генерал, Посол."""
+    word = lemma(tok.text, "NOUN")
+    return any(word in read_lexicon(name) for name in ("person_titles", "ranks", "roles")) \
+        and not _name_word(tok.text)
+
+
+def _name_word(word: str) -> bool:
+    return any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in morph_analyzer().parse(word.lower()))
 
 
 def _adjective_not_name(tok) -> bool:
@@ -166,6 +203,34 @@ def _adjective_not_name(tok) -> bool:
     if any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses):
         return False
     return tok.pos_ == "ADJ" or all(p.tag.POS in ("ADJF", "ADJS") for p in parses)
+
+
+def _extend_org(doc, start: int, end: int) -> tuple[int, int]:
+    """An organization's name with the words the model left out around it:
+    a lowercase head noun before it ("движения Сопротивления"), "по ..." after an
+    official body ("Совет по эвакуации", "управления по делам обороны"), a genitive
+    after a head noun ("школу снайперской подготовки")."""
+    org_nouns = read_lexicon("org_nouns")
+    if start > 0 and doc[start - 1].is_lower and lemma(doc[start - 1].text, "NOUN") in org_nouns:
+        start -= 1
+    head = lemma(doc[end - 1].text, "NOUN")
+    nxt = end
+    if head in read_lexicon("official_bodies") and nxt < len(doc) and doc[nxt].lower_ == "по":
+        nxt += 1
+    elif head not in org_nouns or not doc[end - 1].is_lower:
+        return start, end
+    k = nxt
+    # the rest of the name: adjectives and one noun, lowercase, in the case that
+    # "по" governs or in the genitive ("школу снайперской подготовки")
+    cases = {"Dat", "Loc", "Gen"} if nxt > end else {"Gen"}
+    while k < len(doc) and doc[k].is_lower and doc[k].pos_ in ("ADJ", "NOUN") \
+            and cases & set(doc[k].morph.get("Case")):
+        k += 1
+        if doc[k - 1].pos_ == "NOUN" and not (k < len(doc) and doc[k].pos_ == "NOUN" and nxt > end):
+            break
+    if k > nxt and doc[k - 1].pos_ == "NOUN":
+        return start, k
+    return start, end
 
 
 @Language.factory("kg_lemmas", assigns=["token.lemma"])
@@ -181,7 +246,9 @@ def make_lemmas(nlp, name):
 @Language.factory("kg_settle", assigns=["doc.ents"])
 def make_settle(nlp, name):
     def settle(doc: Doc) -> Doc:
-        rules = [s for key in RULE_KEYS for s in doc.spans.get(key, [])]
+        rules = [s for key in RULE_KEYS for s in doc.spans.get(key, [])
+                 if not (s.id_ in _NOT_AFTER and s.start > 0
+                         and doc[s.start - 1].lemma_ in _NOT_AFTER[s.id_])]
         doc.ents = settle_overlaps(list(doc.spans.get("model", [])), rules)
         return doc
 
@@ -211,12 +278,17 @@ def settle_overlaps(model: list[Span], rules: list[Span]) -> list[Span]:
 
 # --- rule patterns -------------------------------------------------------------------
 
+# pattern id -> lemmas that must not stand just before a match ("not_after" in a pattern)
+_NOT_AFTER: dict[str, frozenset[str]] = {}
+
+
 def load_patterns(name: str) -> list[dict]:
     """SpanRuler patterns from ``data/patterns/NAME.jsonl``.
 
     A value ``"@lexicon"`` inside ``IN`` / ``NOT_IN`` is replaced by the entries of
     ``data/lexicons/lexicon.txt`` (the text before any ``=``), so that word lists stay
     plain text a historian can extend; ``"@lexicon:forms"`` adds every inflected form.
+    ``"not_after": "@lexicon"`` vetoes a match that follows one of those words.
     """
     path = data_dir() / "patterns" / f"{name}.jsonl"
     patterns = []
@@ -231,6 +303,8 @@ def load_patterns(name: str) -> list[dict]:
             pat = json.loads(line)
         except json.JSONDecodeError as e:
             raise DataError(f"{path}:{n}: not JSON ({e.msg})") from e
+        if "not_after" in pat:
+            _NOT_AFTER[pat["id"]] = frozenset(_lexicon_words(pat.pop("not_after")))
         if "lexicon" in pat:
             patterns.extend(_lexicon_patterns(pat))
         else:

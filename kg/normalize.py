@@ -15,11 +15,12 @@ adjectives before it inflected, in agreement; what follows the head is kept.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .morph import lemma, morph_analyzer
-from .resources import read_lexicon, read_lexicon_lines
-from .types import AWARD, PERSON, UNIT
+from .resources import read_lexicon, read_lexicon_lines, read_mapping
+from .types import AWARD, PERSON, PLACE, UNIT
 
 if TYPE_CHECKING:  # the NLP stages hand spaCy spans in; this module needs no spaCy
     from spacy.tokens import Span, Token
@@ -52,7 +53,25 @@ def canonical_name(span: Span) -> str:
         return unit_name(span)
     if span.label_ == AWARD:
         return award_name(span)
+    if span.label_ == PLACE:
+        return place_name(span)
     return phrase_name(list(span))
+
+
+def place_name(span: Span) -> str:
+    """A place's name: without a generic word before it ("ауле Булак" -> Булак), and
+    under the name ``data/lexicons/place_names.txt`` gives it (Алма-Ата -> Алматы)."""
+    words = [t for t in span if not t.is_space]
+    if len(words) > 1 and words[1].text[:1].isupper() \
+            and lemma(words[0].text, "NOUN") in read_lexicon("place_generic_words"):
+        words = words[1:]
+    name = phrase_name(words)
+    return _place_names().get(fold(name), name)
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> dict[str, str]:
+    return {fold(k): v for k, v in read_mapping("place_names").items()}
 
 
 # --- persons -----------------------------------------------------------------------
@@ -213,17 +232,18 @@ def _case(tok: Token) -> str | None:
 
 # --- phrases -----------------------------------------------------------------------
 
-def phrase_name(tokens: list[Token]) -> str:
+def phrase_name(tokens: list[Token], singular: bool = False) -> str:
     """A place or organization name: adjectives and head noun in the nominative.
 
     The head is the first noun; what comes after it (a genitive, a quoted name,
-    "по эвакуации") does not change with the case of the phrase.
+    "по эвакуации") does not change with the case of the phrase. ``singular`` puts
+    the head in the singular ("стрелковые полки" -> "стрелковый полк").
     """
     words = [t for t in tokens if not t.is_space]
     head = _head_index(words)
     if head is None:
         return _join(words, [t.text for t in words])
-    head_form = _nominative_noun(words[head])
+    head_form = _nominative_noun(words[head], singular)
     gender, number = _agreement(head_form, words[head])
     out = [t.text for t in words]
     for i in range(head):
@@ -250,6 +270,25 @@ def unit_name(span: Span) -> str:
     return phrase_name(words)
 
 
+def split_coordinated(span: Span) -> list[tuple[int, int, str]]:
+    """One unit per number of "1073-й, 1075-й и 1077-й стрелковые полки": each
+    number is a mention (its own characters) of "<number> стрелковый полк".
+
+    >>> from kg.nlp import load_nlp
+    >>> doc = load_nlp()("В её состав вошли 1073-й, 1075-й и 1077-й стрелковые полки.")
+    >>> [name for _, _, name in split_coordinated(doc.ents[0])]
+    ['1073-й стрелковый полк', '1075-й стрелковый полк', '1077-й стрелковый полк']
+    """
+    words = [t for t in span if not t.is_space]
+    numbers = [t for t in words if _ORDINAL.match(t.text)]
+    tail = words[words.index(numbers[-1]) + 1:]
+    out = []
+    for tok in numbers:
+        name = phrase_name([tok] + tail, singular=True)
+        out.append((tok.idx, tok.idx + len(tok.text), name))
+    return out
+
+
 def award_name(span: Span) -> str:
     """An award's name: its first word in the nominative, the rest as written.
 
@@ -268,18 +307,20 @@ def _head_index(words: list[Token]) -> int | None:
     return None
 
 
-def _nominative_noun(tok: Token):
+def _nominative_noun(tok: Token, singular: bool = False):
     case = _case(tok)
     number = "plur" if "Plur" in tok.morph.get("Number") else None
     parses = [p for p in morph_analyzer().parse(tok.text.lower()) if p.tag.POS == "NOUN"]
     if not parses:
         return None
-    ranked = sorted(parses, key=lambda p: (p.tag.case != case, "Geox" not in p.tag.grammemes,
+    units = read_lexicon("unit_nouns")  # "полки" is a plural of полк before one of полка
+    ranked = sorted(parses, key=lambda p: (p.normal_form not in units, p.tag.case != case,
+                                           "Geox" not in p.tag.grammemes,
                                            number is not None and p.tag.number != number))
     best = ranked[0]
-    want = {"nomn"} | ({"plur"} if best.tag.number == "plur" or "Pltm" in best.tag.grammemes
-                       else set())
-    return best.inflect(want) or best
+    plural = "Pltm" in best.tag.grammemes or best.tag.number == "plur" and not singular
+    want = {"nomn", "plur"} if plural else {"nomn", "sing"}
+    return best.inflect(want) or best.inflect({"nomn"}) or best
 
 
 def _agreement(head_form, head_tok: Token) -> tuple[str | None, str]:
@@ -303,8 +344,18 @@ def _agree(tok: Token, gender: str | None, number: str) -> str:
     return _agree_word(text, gender, number)
 
 
+_SK_ENDINGS = re.compile(r"(ск|цк)(ого|ому|им|ом|ой|ую|ая|ий|ое|ие|их|ими|ым|ых)$")
+
+
 def _agree_word(word: str, gender: str | None, number: str) -> str:
-    for p in morph_analyzer().parse(word.lower()):
+    low = word.lower()
+    m = _SK_ENDINGS.search(low)
+    if m and not morph_analyzer().word_is_known(low):
+        # unknown place adjectives (Урдинском, Аулиекольском): pymorphy3 guesses
+        # "-ской" stems; the "-ский" paradigm is what such names follow
+        ending = "ие" if number == "plur" else {"femn": "ая", "neut": "ое"}.get(gender, "ий")
+        return _restore_case(word, low[:m.start(2)] + ending)
+    for p in morph_analyzer().parse(low):
         if p.tag.POS in ("ADJF", "PRTF", "NUMR"):
             want = {"nomn", "plur"} if number == "plur" else {"nomn", "sing"} | ({gender} if gender else set())
             form = p.inflect(want)

@@ -30,10 +30,10 @@ from .clean import clean
 from .dates import DateText, value_dates
 from .errors import InputError
 from .nlp import analyze, load_nlp, sentence_spans
-from .normalize import canonical_name, rank_before
+from .normalize import canonical_name, rank_before, split_coordinated
 from .read import read_all
 from .resolve import Named, resolve
-from .types import DATE, PERSON, Article, Extraction, Mention
+from .types import DATE, PERSON, UNIT, Article, Extraction, Mention
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,10 @@ def extraction_from_doc(article: Article, doc: Doc) -> Extraction:
         if ent.label_ == DATE:
             date_texts.append(DateText(mention.text, k, article.text[s:mention.start]))
             named.append(Named(mention, mention.text))
+        elif ent.id_ == "coordinated":
+            for start, end, name in split_coordinated(ent):
+                named.append(Named(Mention(start, end, article.text[start:end], UNIT,
+                                           sentence=(s, e), origin=ent.id_), name))
         else:
             rank = rank_before(ent) if ent.label_ == PERSON else None
             named.append(Named(mention, canonical_name(ent), rank=rank))

@@ -19,9 +19,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
+from .morph import morph_analyzer
 from .normalize import fold
-from .types import DATE, PERSON, Entity, Mention
+from .resources import read_mapping
+from .types import DATE, ORG, PERSON, Entity, Mention
 
 
 @dataclass(frozen=True)
@@ -57,24 +60,68 @@ def entity_id(label: str, name: str, scope: str | None = None) -> str:
 def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[Entity]]:
     """Give every mention an entity id and build the article's entities.
 
-    DATE mentions keep ``entity=None``; ``article_key`` scopes one-word persons.
+    DATE mentions keep ``entity=None``; ``article_key`` scopes one-word persons. A
+    one-word person that joins no full name and is a common noun of the dictionary
+    ("Американец", "Сцена") is dropped: the model took a capital letter for a name.
     """
+    named = vote_labels(named)
     ids: list[str | None] = [None] * len(named)
-    persons = [i for i, n in enumerate(named) if n.mention.label == PERSON]
-    full = [i for i in persons
-            if sum(not _initial(p) for p in _parts(named[i].name)) > 1]
-    for i in full:
-        ids[i] = entity_id(PERSON, named[i].name)
-    for i in persons:
-        if ids[i] is None:
-            ids[i] = _partial_target(i, named, full, ids) or entity_id(PERSON, named[i].name,
-                                                                        scope=article_key)
+    drop: set[int] = set()
+    for label in (PERSON, ORG):
+        group = [i for i, n in enumerate(named) if n.mention.label == label]
+        full = [i for i in group if sum(not _initial(p) for p in _parts(named[i].name)) > 1]
+        for i in full:
+            ids[i] = entity_id(label, named[i].name)
+        for i in group:
+            if ids[i] is None:
+                ids[i] = _partial_target(i, named, full, ids)
+            if ids[i] is None and label == PERSON:
+                if _common_noun(named[i].name):
+                    drop.add(i)
+                else:
+                    ids[i] = entity_id(PERSON, named[i].name, scope=article_key)
     for i, n in enumerate(named):
-        if n.mention.label not in (PERSON, DATE):
+        if ids[i] is None and n.mention.label != DATE and i not in drop:
             ids[i] = entity_id(n.mention.label, n.name)
 
-    mentions = [replace(n.mention, entity=ids[i]) for i, n in enumerate(named)]
-    return mentions, _entities(named, ids)
+    kept = [i for i in range(len(named)) if i not in drop]
+    mentions = [replace(named[i].mention, entity=ids[i]) for i in kept]
+    return mentions, _entities([named[i] for i in kept], [ids[i] for i in kept])
+
+
+def vote_labels(named: list[Named]) -> list[Named]:
+    """One name, one type within an article: a model mention whose name is more often
+    given another type takes that type ("вернулся в Петропавловск" tagged PERSON once,
+    PLACE three times)."""
+    votes: dict[str, Counter] = {}
+    for n in named:
+        if n.mention.label != DATE:
+            votes.setdefault(fold(n.name), Counter())[n.mention.label] += 1
+    out = []
+    for n in named:
+        count = votes.get(fold(n.name))
+        if n.mention.origin == "model" and count:
+            label, k = count.most_common(1)[0]
+            if label != n.mention.label and k > count[n.mention.label]:
+                n = replace(n, mention=replace(n.mention, label=label))
+        out.append(n)
+    return out
+
+
+def _common_noun(name: str) -> bool:
+    words = name.split()
+    if len(words) != 1:
+        return False
+    morph = morph_analyzer()
+    low = words[0].lower()
+    parses = morph.parse(low)
+    return morph.word_is_known(low) and not any(
+        {"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses)
+
+
+@lru_cache(maxsize=1)
+def _diminutives() -> dict[str, str]:
+    return {fold(k): v for k, v in read_mapping("diminutives").items()}
 
 
 def _initial(part: str) -> bool:
@@ -87,7 +134,8 @@ def _parts(name: str) -> list[str]:
 
 def _partial_target(i: int, named: list[Named], full: list[int], ids: list) -> str | None:
     """The full name a one-word or initialled mention stands for, nearest first."""
-    words = [fold(w) for w in _parts(named[i].name)]
+    familiar = _diminutives()
+    words = [fold(familiar.get(fold(w), w)) for w in _parts(named[i].name)]
     surface = [fold(w) for w in _parts(named[i].mention.text)]
     before = [j for j in reversed(full) if j < i]
     after = [j for j in full if j > i]
