@@ -384,6 +384,56 @@ def rank_before(span: Span) -> str | None:
     return None
 
 
+def role_before(span: Span) -> str | None:
+    """The job or function written just before a person's name, head in the nominative.
+
+    >>> from kg.nlp import load_nlp
+    >>> doc = load_nlp()("Учитель истории Сауле Кенжебаева ведёт кружок.")
+    >>> role_before(doc.ents[0])
+    'учитель истории'
+    >>> doc = load_nlp()("Орден вручил руководитель районного управления по делам обороны подполковник Ержан Сатыбалдиев.")
+    >>> role_before([e for e in doc.ents if e.label_ == "PERSON"][0])
+    'руководитель районного управления по делам обороны'
+    """
+    doc = span.doc
+    j = span.start
+    rank = rank_before(span)
+    if rank:  # "... подполковник Ержан Сатыбалдиев": the role stands before the rank
+        j -= len(rank.split())
+    if j > 0 and doc[j - 1].text == ",":
+        j -= 1
+    sent_start = span.sent.start
+    window: list = []
+    k = j - 1
+    while k >= sent_start and len(window) < 12:
+        tok = doc[k]
+        if tok.is_space or tok.pos_ in ("VERB", "AUX", "PRON", "SCONJ") or tok.text in ",;:.!?()«»\"" \
+                or tok.ent_type_ in (PERSON, "DATE"):
+            break
+        window.insert(0, tok)
+        k -= 1
+    words = read_lexicon("roles") | read_lexicon("person_titles") | read_lexicon("relatives")
+    # a role stands in apposition, in the name's case: "внукам фронтовика Жумагали
+    # Исмаилова" makes him a фронтовик; "внучка Марии" is someone else's role
+    case = set(span[-1].morph.get("Case"))  # the surname declines; Сейткали does not
+    at = next((i for i, t in enumerate(window)
+               if t.pos_ in ("NOUN", "PROPN") and lemma(t.text, "NOUN") in words
+               and (not case or case & set(t.morph.get("Case")))), None)
+    if at is None:
+        return None
+    while at > 0 and _adjective(window[at - 1]) or at > 1 and window[at - 1].lower_ == "и" \
+            and _adjective(window[at - 2]):
+        at -= 1
+    role = phrase_name(window[at:])
+    if window[at].is_sent_start and not role[:2].isupper():
+        role = role[:1].lower() + role[1:]
+    return role
+
+
+def _adjective(tok: Token) -> bool:
+    return tok.pos_ == "ADJ" or morph_analyzer().parse(tok.text.lower())[0].tag.POS == "ADJF"
+
+
 def _ranks() -> list[str]:
     ranks = [" ".join(lemma(w) for w in line.split()) for line in read_lexicon_lines("ranks")]
     # the lexicon lists a rank by its nominative; keep that spelling for the output

@@ -30,7 +30,7 @@ from .clean import clean
 from .dates import DateText, value_dates
 from .errors import InputError
 from .nlp import analyze, load_nlp, sentence_spans
-from .normalize import canonical_name, rank_before, split_coordinated
+from .normalize import canonical_name, rank_before, role_before, split_coordinated
 from .read import read_all
 from .resolve import Named, resolve
 from .types import DATE, PERSON, UNIT, Article, Extraction, Mention
@@ -65,8 +65,11 @@ def extraction_from_doc(article: Article, doc: Doc) -> Extraction:
                 named.append(Named(Mention(start, end, article.text[start:end], UNIT,
                                            sentence=(s, e), origin=ent.id_), name))
         else:
-            rank = rank_before(ent) if ent.label_ == PERSON else None
-            named.append(Named(mention, canonical_name(ent), rank=rank))
+            if ent.label_ == PERSON:
+                named.append(Named(mention, canonical_name(ent), rank=rank_before(ent),
+                                   role=role_before(ent)))
+            else:
+                named.append(Named(mention, canonical_name(ent)))
 
     values = iter(value_dates(date_texts, article.published))
     named = [Named(_with_value(n.mention, next(values)), n.name) if n.mention.label == DATE else n
