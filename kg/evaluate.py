@@ -174,8 +174,9 @@ def score_nerel(nerel_dir: Path, split: str = "dev") -> dict | None:
     files = sorted(str(p) for p in folder.glob("*.txt"))
     by_text: dict[str, list[tuple[int, int, str]]] = {}
     for rec in run_extract(files):
+        # pronouns linked to persons are coreference, not named entities: NEREL has none
         spans = [(m["start"], m["end"], NEREL_GROUPS[m["label"]]) for m in rec["mentions"]
-                 if m["label"] in NEREL_GROUPS]
+                 if m["label"] in NEREL_GROUPS and m.get("origin") != "pronoun"]
         by_text[rec["text"]] = spans
 
     def predictor(text: str):

@@ -165,9 +165,13 @@ def fix_model_span(span: Span) -> Span | None:
     while start < end and (doc[start].pos_ in _EDGE_POS and doc[start].text not in _OPEN
                            or doc[start].is_space):
         start += 1
-    while end > start and (doc[end - 1].pos_ in _EDGE_POS and doc[end - 1].text not in _CLOSE
+    while end > start and (doc[end - 1].pos_ in _EDGE_POS
+                           and (doc[end - 1].text not in _CLOSE or not _unclosed(doc[start:end - 1]))
                            or doc[end - 1].is_space):
         end -= 1
+    if label == PLACE and end - start > 1 and doc[start + 1].is_title \
+            and lemma(doc[start].text, "NOUN") in read_lexicon("place_generic_words"):
+        start += 1  # "Город Павия": the name is Павия
     if label == PERSON:
         while end - start > 1 and _title(doc[start]):
             start += 1
@@ -183,8 +187,10 @@ def fix_model_span(span: Span) -> Span | None:
 
 
 def _unclosed(tokens) -> bool:
-    opened = sum(t.text in "«„" for t in tokens) - sum(t.text == "»" for t in tokens)
-    return opened > 0 or sum(t.text == '"' for t in tokens) % 2 == 1
+    """Whether a quote or bracket opened in ``tokens`` is left open."""
+    texts = [t.text for t in tokens]
+    return (texts.count("«") + texts.count("„") > texts.count("»")
+            or texts.count("(") > texts.count(")") or texts.count('"') % 2 == 1)
 
 
 def _title(tok) -> bool:

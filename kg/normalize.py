@@ -83,6 +83,34 @@ def person_name(span: Span) -> str:
     return _join(words, out.split(" "))
 
 
+def person_gender(span: Span) -> str | None:
+    """"masc" or "femn": the gender the words of a person's name agree on."""
+    words = [t for t in span if not t.is_space]
+    return _name_case_gender([t.text for t in words], _case(words[0]) if words else None,
+                             _span_gender(words))[1]
+
+
+_PRONOUNS = {"он": "masc", "она": "femn"}
+
+
+def pronouns(doc) -> list[tuple[int, int, str]]:
+    """Third-person singular pronouns, (start, end, gender): the words that carry a
+    person from one sentence to the next ("Однако он выжил", "план его удался").
+
+    >>> from kg.nlp import load_nlp
+    >>> pronouns(load_nlp()("Кадем выжил. Но он попал в плен, и её не видели."))
+    [(16, 18, 'masc'), (35, 37, 'femn')]
+    """
+    out = []
+    for tok in doc:
+        if tok.pos_ not in ("PRON", "DET") or "Plur" in tok.morph.get("Number"):
+            continue
+        gender = _PRONOUNS.get(lemma(tok.text, "PRON"))
+        if gender and not tok.ent_type_:
+            out.append((tok.idx, tok.idx + len(tok.text), gender))
+    return out
+
+
 def name_nominative(words: list[str], case: str | None = None, gender: str | None = None) -> str:
     """A person's name (its words) in the nominative; ``case`` and ``gender`` are hints.
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -30,10 +30,11 @@ from .clean import clean
 from .dates import DateText, value_dates
 from .errors import InputError
 from .nlp import analyze, load_nlp, sentence_spans
-from .normalize import canonical_name, rank_before, role_before, split_coordinated
+from .normalize import (canonical_name, person_gender, pronouns, rank_before, role_before,
+                        split_coordinated)
 from .read import read_all
-from .resolve import Named, resolve
-from .types import DATE, PERSON, UNIT, Article, Extraction, Mention
+from .resolve import PRONOUN, Named, resolve
+from .types import DATE, PERSON, UNIT, Article, Extraction, Mention, Span
 
 log = logging.getLogger(__name__)
 
@@ -45,43 +46,44 @@ def extract_article(article: Article, nlp=None) -> Extraction:
 
 def extraction_from_doc(article: Article, doc: Doc) -> Extraction:
     sentences = doc.user_data.get("kg_sentences") or sentence_spans(doc.text)
+    named = _named_mentions(article, doc, sentences)
+    mentions, entities = resolve(named, article_key=article.digest[:8])
+    return Extraction(article, tuple(mentions), tuple(entities), sentences=tuple(sentences))
+
+
+def _named_mentions(article: Article, doc: Doc, sentences: list[Span]) -> list[Named]:
+    """Step 4: every entity span as a mention with its canonical name; dates valued;
+    third-person pronouns added for resolution to link."""
     starts = [s for s, _ in sentences]
 
     def sentence_of(start: int) -> tuple[int, int, int]:
         k = max(0, bisect.bisect_right(starts, start) - 1)
         return (k, *sentences[k]) if sentences else (0, 0, len(article.text))
 
-    named: list[Named] = []
-    date_texts: list[DateText] = []
+    items: list[tuple[int, Named]] = []
+    dates: list[tuple[Named, DateText]] = []
     for ent in doc.ents:
         k, s, e = sentence_of(ent.start_char)
         mention = Mention(ent.start_char, ent.end_char, article.text[ent.start_char:ent.end_char],
                           ent.label_, sentence=(s, e), origin=ent.id_ or "model")
         if ent.label_ == DATE:
-            date_texts.append(DateText(mention.text, k, article.text[s:mention.start]))
-            named.append(Named(mention, mention.text))
+            dates.append((Named(mention, mention.text), DateText(mention.text, k, article.text[s:mention.start])))
         elif ent.id_ == "coordinated":
             for start, end, name in split_coordinated(ent):
-                named.append(Named(Mention(start, end, article.text[start:end], UNIT,
-                                           sentence=(s, e), origin=ent.id_), name))
+                items.append((start, Named(Mention(start, end, article.text[start:end], UNIT,
+                                                   sentence=(s, e), origin=ent.id_), name)))
+        elif ent.label_ == PERSON:
+            items.append((ent.start_char, Named(mention, canonical_name(ent), rank=rank_before(ent),
+                                                role=role_before(ent), gender=person_gender(ent))))
         else:
-            if ent.label_ == PERSON:
-                named.append(Named(mention, canonical_name(ent), rank=rank_before(ent),
-                                   role=role_before(ent)))
-            else:
-                named.append(Named(mention, canonical_name(ent)))
-
-    values = iter(value_dates(date_texts, article.published))
-    named = [Named(_with_value(n.mention, next(values)), n.name) if n.mention.label == DATE else n
-             for n in named]
-    mentions, entities = resolve(named, article_key=article.digest[:8])
-    return Extraction(article, tuple(mentions), tuple(entities), sentences=tuple(sentences))
-
-
-def _with_value(m: Mention, value: str | None) -> Mention:
-    from dataclasses import replace
-
-    return replace(m, value=value)
+            items.append((ent.start_char, Named(mention, canonical_name(ent))))
+    for (n, _), value in zip(dates, value_dates([d for _, d in dates], article.published)):
+        items.append((n.mention.start, Named(replace(n.mention, value=value), n.name)))
+    for start, end, gender in pronouns(doc):
+        _, s, e = sentence_of(start)
+        items.append((start, Named(Mention(start, end, article.text[start:end], PERSON,
+                                           sentence=(s, e), origin=PRONOUN), "", gender=gender)))
+    return [n for _, n in sorted(items, key=lambda x: x[0])]
 
 
 @dataclass

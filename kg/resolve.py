@@ -35,6 +35,7 @@ class Named:
     name: str  # canonical, nominative
     rank: str | None = None
     role: str | None = None
+    gender: str | None = None  # "masc" or "femn", for persons and pronouns
 
 
 def slug(text: str) -> str:
@@ -68,7 +69,8 @@ def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[E
     ids: list[str | None] = [None] * len(named)
     drop: set[int] = set()
     for label in (PERSON, ORG):
-        group = [i for i, n in enumerate(named) if n.mention.label == label]
+        group = [i for i, n in enumerate(named) if n.mention.label == label
+                 and n.mention.origin != PRONOUN]
         full = [i for i in group if sum(not _initial(p) for p in _parts(named[i].name)) > 1]
         for i in full:
             ids[i] = entity_id(label, named[i].name)
@@ -81,12 +83,39 @@ def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[E
                 else:
                     ids[i] = entity_id(PERSON, named[i].name, scope=article_key)
     for i, n in enumerate(named):
-        if ids[i] is None and n.mention.label != DATE and i not in drop:
+        if n.mention.origin == PRONOUN:
+            ids[i] = _antecedent(i, named, ids, drop)
+            if ids[i] is None:
+                drop.add(i)
+        elif ids[i] is None and n.mention.label != DATE and i not in drop:
             ids[i] = entity_id(n.mention.label, n.name)
 
     kept = [i for i in range(len(named)) if i not in drop]
     mentions = [replace(named[i].mention, entity=ids[i]) for i in kept]
     return mentions, _entities([named[i] for i in kept], [ids[i] for i in kept])
+
+
+PRONOUN = "pronoun"  # the origin of a pronoun mention
+
+
+def _antecedent(i: int, named: list[Named], ids: list, drop: set[int]) -> str | None:
+    """The person a pronoun refers to: the nearest person named before it, in its own
+    sentence or the one before, whose gender agrees ("Кадем Жуманиязов ... был ранен.
+    ... Однако он выжил")."""
+    here = named[i].mention.sentence[0]
+    previous_sentences = {n.mention.sentence[0] for n in named[:i] if n.mention.sentence[0] < here}
+    window = {here, max(previous_sentences, default=here)}
+    for j in range(i - 1, -1, -1):
+        m = named[j].mention
+        if m.sentence[0] not in window:
+            break
+        if m.label != PERSON and m.label != DATE and m.sentence[0] == here:
+            return None  # "города Тулузы и его окрестностей": the place is nearer
+        if m.label == PERSON and j not in drop and ids[j] and m.origin != PRONOUN:
+            if named[j].gender in (None, named[i].gender):
+                return ids[j]
+            return None  # the nearest person is of the other gender: not guessing
+    return None
 
 
 def vote_labels(named: list[Named]) -> list[Named]:
@@ -95,7 +124,7 @@ def vote_labels(named: list[Named]) -> list[Named]:
     PLACE three times)."""
     votes: dict[str, Counter] = {}
     for n in named:
-        if n.mention.label != DATE:
+        if n.mention.label != DATE and n.mention.origin != PRONOUN:
             votes.setdefault(fold(n.name), Counter())[n.mention.label] += 1
     out = []
     for n in named:
@@ -164,7 +193,7 @@ def _word_matches(word: str, surface: str, parts: list[str], loose: bool) -> boo
 def _entities(named: list[Named], ids: list) -> list[Entity]:
     groups: dict[str, list[Named]] = {}
     for n, ident in zip(named, ids):
-        if ident is not None:
+        if ident is not None and n.mention.origin != PRONOUN:
             groups.setdefault(ident, []).append(n)
     out = []
     for ident, members in groups.items():
