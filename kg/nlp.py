@@ -6,7 +6,7 @@ up with Natasha's models), then these components, in order:
 * ``kg_natasha`` — sentences (line breaks, then razdel), Natasha's slovnet morphology
   (POS and Case/Gender/Number) and slovnet NER into ``doc.spans["model"]``;
 * ``kg_lemmas`` — pymorphy3 lemmas, choosing the parse that agrees with slovnet's POS;
-* ``kg_units``, ``kg_dates``, ``kg_awards``, ``kg_orgs`` — SpanRulers whose patterns are the data
+* ``kg_units``, ``kg_dates``, ``kg_awards``, ``kg_orgs``, ``kg_places`` — SpanRulers whose patterns are the data
   files ``data/patterns/*.jsonl``;
 * ``kg_settle`` — one function, :func:`settle_overlaps`, decides between model and
   rule spans and writes ``doc.ents``.
@@ -37,7 +37,7 @@ from .types import ORG, PERSON, PLACE, Article
 log = logging.getLogger(__name__)
 
 NER_LABELS = {"PER": PERSON, "LOC": PLACE, "ORG": ORG}
-RULE_KEYS = ("units", "dates", "awards", "orgs")
+RULE_KEYS = ("units", "dates", "awards", "orgs", "places")
 _LINE = re.compile(r"[^\n]+")
 
 
@@ -255,30 +255,30 @@ def make_settle(nlp, name):
         rules = [s for key in RULE_KEYS for s in doc.spans.get(key, [])
                  if not (s.id_ in _NOT_AFTER and s.start > 0
                          and doc[s.start - 1].lemma_ in _NOT_AFTER[s.id_])]
-        doc.ents = settle_overlaps(list(doc.spans.get("model", [])), rules)
+        strong = [s for s in rules if s.id_ not in WEAK_RULES]
+        weak = [s for s in rules if s.id_ in WEAK_RULES]
+        doc.ents = settle_overlaps(list(doc.spans.get("model", [])), strong, weak)
         return doc
 
     return settle
 
 
-def settle_overlaps(model: list[Span], rules: list[Span]) -> list[Span]:
+def settle_overlaps(model: list[Span], rules: list[Span], weak: list[Span] = ()) -> list[Span]:
     """The one place where model and rule spans are reconciled.
 
-    Rule spans (units, dates, awards) win over model spans they overlap, because
-    the model was not trained on them (it calls "Красной Звезды" an ORG and
-    "Белорусский" in "1-й Белорусский фронт" a LOC). Among rule spans, the longest
-    wins, then the earliest. Model spans never overlap each other.
+    Rule spans (units, dates, awards, organizations) win over model spans they
+    overlap, because the model was not trained on them (it calls "Красной Звезды"
+    an ORG and "Белорусский" in "1-й Белорусский фронт" a LOC). Among rule spans,
+    the longest wins, then the earliest. Model spans never overlap each other.
+    Weak rule spans (place adjectives) only fill what is left.
     """
     kept: list[Span] = []
     taken: set[int] = set()
-    for span in sorted(rules, key=lambda s: (-(s.end - s.start), s.start)):
-        if not taken.intersection(range(span.start, span.end)):
-            kept.append(span)
-            taken.update(range(span.start, span.end))
-    for span in model:
-        if not taken.intersection(range(span.start, span.end)):
-            kept.append(span)
-            taken.update(range(span.start, span.end))
+    for group in (sorted(rules, key=lambda s: (-(s.end - s.start), s.start)), model, weak):
+        for span in group:
+            if not taken.intersection(range(span.start, span.end)):
+                kept.append(span)
+                taken.update(range(span.start, span.end))
     return sorted(kept, key=lambda s: s.start)
 
 
@@ -286,6 +286,8 @@ def settle_overlaps(model: list[Span], rules: list[Span]) -> list[Span]:
 
 # pattern id -> lemmas that must not stand just before a match ("not_after" in a pattern)
 _NOT_AFTER: dict[str, frozenset[str]] = {}
+# ids of patterns that yield to the model ("weak": true in a pattern)
+WEAK_RULES: set[str] = set()
 
 
 def load_patterns(name: str) -> list[dict]:
@@ -294,7 +296,8 @@ def load_patterns(name: str) -> list[dict]:
     A value ``"@lexicon"`` inside ``IN`` / ``NOT_IN`` is replaced by the entries of
     ``data/lexicons/lexicon.txt`` (the text before any ``=``), so that word lists stay
     plain text a historian can extend; ``"@lexicon:forms"`` adds every inflected form.
-    ``"not_after": "@lexicon"`` vetoes a match that follows one of those words.
+    ``"not_after": "@lexicon"`` vetoes a match that follows one of those words;
+    ``"weak": true`` lets model spans win over the pattern's matches.
     """
     path = data_dir() / "patterns" / f"{name}.jsonl"
     patterns = []
@@ -309,6 +312,8 @@ def load_patterns(name: str) -> list[dict]:
             pat = json.loads(line)
         except json.JSONDecodeError as e:
             raise DataError(f"{path}:{n}: not JSON ({e.msg})") from e
+        if pat.pop("weak", False):
+            WEAK_RULES.add(pat["id"])
         if "not_after" in pat:
             _NOT_AFTER[pat["id"]] = frozenset(_lexicon_words(pat.pop("not_after")))
         if "lexicon" in pat:
@@ -354,6 +359,36 @@ def _lexicon_words(ref: str) -> list[str]:
                 forms.update(f.word for f in p.lexeme)
         words = forms
     return sorted(words)
+
+
+# --- dates: the words around a token, as date patterns see them ------------------------
+# (This block belongs with kg/dates.py and data/patterns/dates.jsonl.) A date pattern may
+# test a token's neighbours without taking them into its span, so that "в 2001 принят"
+# gives "2001" and "в возрасте 30 лет" gives no date:
+#     {"TEXT": {"REGEX": "^\\d{4}$"}, "_": {"kg_prev": {"IN": ["в", "с", "("]}}}
+# kg_prev / kg_next: the neighbour's lower-cased text ("" at the edge of the text, "\n"
+# across a line break); kg_prev_pos / kg_next_pos: its part of speech.
+
+def _neighbour(tok, step: int):
+    doc, i = tok.doc, tok.i + step
+    while 0 <= i < len(doc) and doc[i].is_space and "\n" not in doc[i].text:
+        i += step
+    return doc[i] if 0 <= i < len(doc) else None
+
+
+def _neighbour_getter(step: int, attr: str):
+    def get(tok) -> str:
+        other = _neighbour(tok, step)
+        if other is None:
+            return ""
+        return "\n" if other.is_space else getattr(other, attr)
+
+    return get
+
+
+for _name, _step, _attr in (("kg_prev", -1, "lower_"), ("kg_next", 1, "lower_"),
+                            ("kg_prev_pos", -1, "pos_"), ("kg_next_pos", 1, "pos_")):
+    spacy.tokens.Token.set_extension(_name, getter=_neighbour_getter(_step, _attr), force=True)
 
 
 # --- the pipeline --------------------------------------------------------------------

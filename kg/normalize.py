@@ -60,8 +60,11 @@ def canonical_name(span: Span) -> str:
 
 def place_name(span: Span) -> str:
     """A place's name: without a generic word before it ("ауле Булак" -> Булак), and
-    under the name ``data/lexicons/place_names.txt`` gives it (Алма-Ата -> Алматы)."""
+    under the name ``data/lexicons/place_names.txt`` gives it (Алма-Ата -> Алматы);
+    for an adjective, the place it names ("советских" -> СССР)."""
     words = [t for t in span if not t.is_space]
+    if span.id_ == "place_adjective":
+        return read_mapping("place_adjectives").get(lemma(words[0].text, "ADJ"), words[0].text)
     if len(words) > 1 and words[1].text[:1].isupper() \
             and lemma(words[0].text, "NOUN") in read_lexicon("place_generic_words"):
         words = words[1:]

@@ -24,7 +24,7 @@ from functools import lru_cache
 from .morph import morph_analyzer
 from .normalize import fold
 from .resources import read_mapping
-from .types import DATE, ORG, PERSON, Entity, Mention
+from .types import DATE, ORG, PERSON, PLACE, Entity, Mention
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,14 @@ def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[E
                     drop.add(i)
                 else:
                     ids[i] = entity_id(PERSON, named[i].name, scope=article_key)
+    named_places = {entity_id(n.mention.label, n.name) for n in named
+                    if n.mention.label == PLACE and n.mention.origin != PLACE_ADJECTIVE}
     for i, n in enumerate(named):
+        if n.mention.origin == PLACE_ADJECTIVE:
+            # "советских войск" is evidence for a place the article names, not a place
+            ident = entity_id(PLACE, n.name)
+            ids[i] = ident if ident in named_places else None
+            continue
         if n.mention.origin == PRONOUN:
             ids[i] = _antecedent(i, named, ids, drop)
             if ids[i] is None:
@@ -96,6 +103,7 @@ def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[E
 
 
 PRONOUN = "pronoun"  # the origin of a pronoun mention
+PLACE_ADJECTIVE = "place_adjective"  # the origin of "советских", "московского"
 
 
 def _antecedent(i: int, named: list[Named], ids: list, drop: set[int]) -> str | None:
@@ -124,7 +132,7 @@ def vote_labels(named: list[Named]) -> list[Named]:
     PLACE three times)."""
     votes: dict[str, Counter] = {}
     for n in named:
-        if n.mention.label != DATE and n.mention.origin != PRONOUN:
+        if n.mention.label != DATE and n.mention.origin not in (PRONOUN, PLACE_ADJECTIVE):
             votes.setdefault(fold(n.name), Counter())[n.mention.label] += 1
     out = []
     for n in named:
@@ -193,7 +201,7 @@ def _word_matches(word: str, surface: str, parts: list[str], loose: bool) -> boo
 def _entities(named: list[Named], ids: list) -> list[Entity]:
     groups: dict[str, list[Named]] = {}
     for n, ident in zip(named, ids):
-        if ident is not None and n.mention.origin != PRONOUN:
+        if ident is not None and n.mention.origin not in (PRONOUN, PLACE_ADJECTIVE):
             groups.setdefault(ident, []).append(n)
     out = []
     for ident, members in groups.items():
