@@ -32,7 +32,7 @@ from spacy.tokens import Doc, Span
 from .errors import DataError
 from .morph import lemma, morph_analyzer
 from .resources import data_dir, read_lexicon, read_lexicon_lines
-from .types import ORG, PERSON, PLACE, Article
+from .types import ORG, PERSON, PLACE, UNIT, Article
 
 log = logging.getLogger(__name__)
 
@@ -220,8 +220,11 @@ def _extend_org(doc, start: int, end: int) -> tuple[int, int]:
     if start > 0 and doc[start - 1].is_lower and lemma(doc[start - 1].text, "NOUN") in org_nouns:
         start -= 1
     head = lemma(doc[end - 1].text, "NOUN")
+    first_noun = next((lemma(t.text, "NOUN") for t in doc[start:end] if t.pos_ in ("NOUN", "PROPN")), "")
     nxt = end
-    if head in read_lexicon("official_bodies") and nxt < len(doc) and doc[nxt].lower_ == "по":
+    if nxt < len(doc) and doc[nxt].lower_ == "по" and (
+            head in read_lexicon("official_bodies") or first_noun in org_nouns):
+        # "Европейский суд по правам человека", "комитет Совета Федерации по ... политике"
         nxt += 1
     elif head not in org_nouns or not doc[end - 1].is_lower:
         return start, end
@@ -257,7 +260,8 @@ def make_settle(nlp, name):
                          and doc[s.start - 1].lemma_ in _NOT_AFTER[s.id_])]
         strong = [s for s in rules if s.id_ not in WEAK_RULES]
         weak = [s for s in rules if s.id_ in WEAK_RULES]
-        doc.ents = settle_overlaps(list(doc.spans.get("model", [])), strong, weak)
+        ents = settle_overlaps(list(doc.spans.get("model", [])), strong, weak)
+        doc.ents, doc.spans["nested"] = attach_places(ents)
         return doc
 
     return settle
@@ -280,6 +284,25 @@ def settle_overlaps(model: list[Span], rules: list[Span], weak: list[Span] = ())
                 kept.append(span)
                 taken.update(range(span.start, span.end))
     return sorted(kept, key=lambda s: s.start)
+
+
+def attach_places(ents: list[Span]) -> tuple[list[Span], list[Span]]:
+    """Organizations with the place in the genitive that ends their name: "Верховный
+    суд Испании", "Министерство обороны СССР". The place stays a mention of its own,
+    nested in the longer name (returned second). Units are left alone: "1-й
+    Украинский фронт" must stay one unit whether or not "СССР" follows it."""
+    out: list[Span] = []
+    nested: list[Span] = []
+    for ent in ents:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.label_ == ORG and ent.label_ == PLACE
+                and ent.start == prev.end and ent.id_ != "place_adjective"
+                and "Gen" in ent[0].morph.get("Case") and ent[0].text[:1].isupper()):
+            out[-1] = Span(ent.doc, prev.start, ent.end, prev.label_, span_id=prev.id_)
+            nested.append(ent)
+        else:
+            out.append(ent)
+    return out, nested
 
 
 # --- rule patterns -------------------------------------------------------------------

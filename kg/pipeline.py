@@ -62,7 +62,7 @@ def _named_mentions(article: Article, doc: Doc, sentences: list[Span]) -> list[N
 
     items: list[tuple[int, Named]] = []
     dates: list[tuple[Named, DateText]] = []
-    for ent in doc.ents:
+    for ent in list(doc.ents) + list(doc.spans.get("nested", ())):
         k, s, e = sentence_of(ent.start_char)
         mention = Mention(ent.start_char, ent.end_char, article.text[ent.start_char:ent.end_char],
                           ent.label_, sentence=(s, e), origin=ent.id_ or "model")
