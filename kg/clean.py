@@ -270,9 +270,8 @@ def find_credits(text: str, boilerplate: tuple[Span, ...] = ()) -> Credits:
     photo_by_author = False
     spans: list[Span] = []
     previous = "start"  # kind of the last header line; None once the body has begun
-    for row in lines(text):
-        if _inside(row, boilerplate):
-            continue
+    rows = [row for row in lines(text) if not _inside(row, boilerplate)]
+    for i, row in enumerate(rows):
         line, kind = row.text, None
         if credit := credit_line(line):
             kind, (role, who, colon) = "credit", credit
@@ -284,6 +283,11 @@ def find_credits(text: str, boilerplate: tuple[Span, ...] = ()) -> Credits:
                 photo_by_author |= role == "both" or who.lower().startswith("автор")
         elif previous:
             kind = _header_kind(line, previous)
+            if kind == "name" and previous == "title" and not (
+                    i + 1 < len(rows) and _is_job(rows[i + 1].text)):
+                # a name alone under the title is a photo caption ("Барак Обама" above
+                # "Бывший президент США ...") unless a job line makes it a byline
+                kind = None
             if kind == "date":
                 published = published or _header_date(line)
             elif kind == "name":

@@ -177,6 +177,7 @@ def fix_model_span(span: Span) -> Span | None:
             start += 1
         while end - start > 1 and _adjective_not_name(doc[end - 1]):
             end -= 1
+        end = _extend_person(doc, start, end)
         if end - start == 1 and lemma(doc[start].text, "NOUN") in read_lexicon("relatives"):
             return None
     elif label == ORG:
@@ -184,6 +185,24 @@ def fix_model_span(span: Span) -> Span | None:
     if end <= start:
         return None
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label)
+
+
+_ROMAN = re.compile(r"^(I{1,3}|IV|VI{0,3}|IX|XI{0,3})$")
+
+
+def _extend_person(doc, start: int, end: int) -> int:
+    """The end of a person's name the model cut short: a regnal number ("Елизавета
+    II"), or the surname after a lone first name ("Юрия Царёва")."""
+    if end < len(doc) and _ROMAN.match(doc[end].text):
+        return end + 1
+    if end - start == 1 and end < len(doc) and doc[end].is_title and not doc[end].is_sent_start:
+        first = morph_analyzer().parse(doc[start].text.lower())
+        nxt = morph_analyzer().parse(doc[end].text.lower())
+        if any("Name" in p.tag.grammemes for p in first) and (
+                any("Surn" in p.tag.grammemes for p in nxt)
+                or not morph_analyzer().word_is_known(doc[end].text.lower())):
+            return end + 1
+    return end
 
 
 def _unclosed(tokens) -> bool:
@@ -194,7 +213,8 @@ def _unclosed(tokens) -> bool:
 
 
 def _title(tok) -> bool:
-    """A title or rank written before a name: Император, Папа, Генерал, Посол."""
+    """A title, rank or job written before a name (Император, Генерал, Посол, Рэперу),
+    from the lexicons. (Not any common noun: Кит Флинт and Том Хэнкс are names.)"""
     word = lemma(tok.text, "NOUN")
     return any(word in read_lexicon(name) for name in ("person_titles", "ranks", "roles")) \
         and not _name_word(tok.text)

@@ -446,7 +446,7 @@ def role_before(span: Span) -> str | None:
     words = read_lexicon("roles") | read_lexicon("person_titles") | read_lexicon("relatives")
     # a role stands in apposition, in the name's case: "внукам фронтовика Жумагали
     # Исмаилова" makes him a фронтовик; "внучка Марии" is someone else's role
-    case = set(span[-1].morph.get("Case"))  # the surname declines; Сейткали does not
+    case = {c for t in span for c in t.morph.get("Case")}  # Сейткали does not decline
     at = next((i for i, t in enumerate(window)
                if t.pos_ in ("NOUN", "PROPN") and lemma(t.text, "NOUN") in words
                and (not case or case & set(t.morph.get("Case")))), None)

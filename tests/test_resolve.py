@@ -59,3 +59,75 @@ def test_entity_id(label, name, ident):
 
 def test_slug_never_empty():
     assert slug("«»") == "_"
+
+
+def _mentions(items):
+    """(surface, name, label, origin, gender, sentence start) -> Named, at increasing offsets."""
+    out, pos = [], 0
+    for surface, name, label, origin, gender, sent in items:
+        out.append(Named(Mention(pos, pos + len(surface), surface, label, sentence=(sent, sent + 200),
+                                 origin=origin), name, gender=gender))
+        pos += len(surface) + 10
+    return out
+
+
+def test_label_vote_within_article():
+    named = _mentions([("Петропавловск", "Петропавловск", PLACE, "model", None, 0),
+                       ("Петропавловске", "Петропавловск", PLACE, "model", None, 0),
+                       ("Петропавловск", "Петропавловск", PERSON, "model", None, 0)])
+    mentions, entities = resolve(named, "a1")
+    assert {m.label for m in mentions} == {PLACE} and len(entities) == 1
+
+
+def test_familiar_name_joins_full_name():
+    named = _mentions([("Мария Лысенко", "Мария Лысенко", PERSON, "model", "femn", 0),
+                       ("Маша", "Маша", PERSON, "model", "femn", 0)])
+    mentions, _ = resolve(named, "a1")
+    assert mentions[0].entity == mentions[1].entity
+
+
+@pytest.mark.parametrize("items, expected", [
+    # a pronoun joins the nearest agreeing person of its sentence or the one before
+    ([("Кадем Жуманиязов", "Кадем Жуманиязов", PERSON, "model", "masc", 0),
+      ("он", "", PERSON, "pronoun", "masc", 300)], "person:жуманиязов_кадем"),
+    # not a person of the other gender
+    ([("Алия Молдагулова", "Алия Молдагулова", PERSON, "model", "femn", 0),
+      ("он", "", PERSON, "pronoun", "masc", 0)], None),
+    # not when a place stands between them in the pronoun's sentence
+    ([("Ашимбек Истыбаев", "Ашимбек Истыбаев", PERSON, "model", "masc", 0),
+      ("Тулузы", "Тулуза", PLACE, "model", None, 0),
+      ("его", "", PERSON, "pronoun", "masc", 0)], None),
+    # not across two sentences
+    ([("Кадем Жуманиязов", "Кадем Жуманиязов", PERSON, "model", "masc", 0),
+      ("Смоленск", "Смоленск", PLACE, "model", None, 300),
+      ("он", "", PERSON, "pronoun", "masc", 600)], None),
+])
+def test_pronoun_antecedent(items, expected):
+    mentions, entities = resolve(_mentions(items), "a1")
+    pronoun = [m for m in mentions if m.origin == "pronoun"]
+    assert (pronoun[0].entity if pronoun else None) == expected
+    assert all(e.name for e in entities)
+
+
+def test_common_noun_alone_is_no_person():
+    mentions, entities = resolve(_mentions([("Сцена", "Сцена", PERSON, "model", None, 0)]), "a1")
+    assert not mentions and not entities
+
+
+def test_short_org_name_joins_the_full_one():
+    named = _mentions([("движения Сопротивления", "движение Сопротивления", "ORG", "model", None, 0),
+                       ("Сопротивления", "Сопротивление", "ORG", "model", None, 0)])
+    mentions, entities = resolve(named, "a1")
+    assert len(entities) == 1 and entities[0].name == "движение Сопротивления"
+
+
+@pytest.mark.parametrize("places, expected", [
+    (["Франция"], "place:франция"),
+    ([], None),
+])
+def test_place_adjective_joins_a_named_place(places, expected):
+    items = [(p, p, PLACE, "model", None, 0) for p in places]
+    items.append(("французских", "Франция", PLACE, "place_adjective", None, 0))
+    mentions, entities = resolve(_mentions(items), "a1")
+    assert mentions[-1].entity == expected
+    assert all("французских" not in e.aliases for e in entities)
