@@ -275,7 +275,7 @@ def make_lemmas(nlp, name):
 @Language.factory("kg_settle", assigns=["doc.ents"])
 def make_settle(nlp, name):
     def settle(doc: Doc) -> Doc:
-        rules = [s for key in RULE_KEYS for s in doc.spans.get(key, [])
+        rules = [_trimmed(s) for key in RULE_KEYS for s in doc.spans.get(key, [])
                  if not (s.id_ in _NOT_AFTER and s.start > 0
                          and doc[s.start - 1].lemma_ in _NOT_AFTER[s.id_])]
         strong = [s for s in rules if s.id_ not in WEAK_RULES]
@@ -306,6 +306,11 @@ def settle_overlaps(model: list[Span], rules: list[Span], weak: list[Span] = ())
     return sorted(kept, key=lambda s: s.start)
 
 
+def _trimmed(span: Span) -> Span:
+    n = _TRIM_START.get(span.id_, 0)
+    return Span(span.doc, span.start + n, span.end, span.label_, span_id=span.id_) if n else span
+
+
 def attach_places(ents: list[Span]) -> tuple[list[Span], list[Span]]:
     """Organizations with the place in the genitive that ends their name: "Верховный
     суд Испании", "Министерство обороны СССР". The place stays a mention of its own,
@@ -331,6 +336,8 @@ def attach_places(ents: list[Span]) -> tuple[list[Span], list[Span]]:
 _NOT_AFTER: dict[str, frozenset[str]] = {}
 # ids of patterns that yield to the model ("weak": true in a pattern)
 WEAK_RULES: set[str] = set()
+# pattern id -> tokens of context a match starts with, not part of the name ("trim_start")
+_TRIM_START: dict[str, int] = {}
 
 
 def load_patterns(name: str) -> list[dict]:
@@ -340,7 +347,9 @@ def load_patterns(name: str) -> list[dict]:
     ``data/lexicons/lexicon.txt`` (the text before any ``=``), so that word lists stay
     plain text a historian can extend; ``"@lexicon:forms"`` adds every inflected form.
     ``"not_after": "@lexicon"`` vetoes a match that follows one of those words;
-    ``"weak": true`` lets model spans win over the pattern's matches.
+    ``"weak": true`` lets model spans win over the pattern's matches;
+    ``"trim_start": N`` keeps the first N tokens of a match out of the span ("с." in
+    "с. Кайнар").
     """
     path = data_dir() / "patterns" / f"{name}.jsonl"
     patterns = []
@@ -357,6 +366,8 @@ def load_patterns(name: str) -> list[dict]:
             raise DataError(f"{path}:{n}: not JSON ({e.msg})") from e
         if pat.pop("weak", False):
             WEAK_RULES.add(pat["id"])
+        if "trim_start" in pat:
+            _TRIM_START[pat["id"]] = int(pat.pop("trim_start"))
         if "not_after" in pat:
             _NOT_AFTER[pat["id"]] = frozenset(_lexicon_words(pat.pop("not_after")))
         if "lexicon" in pat:

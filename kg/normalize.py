@@ -63,6 +63,8 @@ def place_name(span: Span) -> str:
     under the name ``data/lexicons/place_names.txt`` gives it (Алма-Ата -> Алматы);
     for an adjective, the place it names ("советских" -> СССР)."""
     words = [t for t in span if not t.is_space]
+    if span.id_ == "region_abbreviation":
+        return region_name(words)
     if span.id_ == "place_adjective":
         return read_mapping("place_adjectives").get(lemma(words[0].text, "ADJ"), words[0].text)
     if len(words) > 1 and words[1].text[:1].isupper() \
@@ -70,6 +72,23 @@ def place_name(span: Span) -> str:
         words = words[1:]
     name = phrase_name(words)
     return _place_names().get(fold(name), name)
+
+
+def region_name(words: list[Token]) -> str:
+    """"Сев.-Каз. обл." -> Северо-Казахстанская область; "Акмолинской обл." ->
+    Акмолинская область (``data/lexicons/place_abbreviations.txt``)."""
+    abbreviations = read_mapping("place_abbreviations")
+    kind = next(i for i, t in enumerate(words) if t.lower_ in abbreviations and t.lower_ in
+                ("обл", "р-н", "р-на", "р-не"))
+    noun = abbreviations[words[kind].lower_]
+    gender = "femn" if noun == "область" else "masc"
+    head = "".join(t.text for t in words[:kind]).lower()
+    if head in abbreviations:
+        adjective = abbreviations[head]
+        adjective = adjective if gender == "femn" else _agree_word(adjective, gender, "sing")
+    else:
+        adjective = _agree_word(words[0].text, gender, "sing")
+    return f"{adjective} {noun}"
 
 
 @lru_cache(maxsize=1)
@@ -291,6 +310,10 @@ def unit_name(span: Span) -> str:
     «Монгол»" elsewhere; the full form stays as an alias).
     """
     words = [t for t in span if not t.is_space]
+    abbreviations = read_mapping("unit_abbreviations")
+    short = next((t for t in words if t.lower_ in abbreviations), None)
+    if short is not None and _ORDINAL.match(words[0].text):
+        return _expanded_unit(words, abbreviations[short.lower_])
     quote = next((i for i, t in enumerate(words) if t.text in "«\"„“"), None)
     if quote is not None and not _ORDINAL.match(words[0].text):
         head = max((i for i in range(quote) if words[i].pos_ in ("NOUN", "PROPN")), default=None)
@@ -299,6 +322,21 @@ def unit_name(span: Span) -> str:
             noun = form.word if form else words[head].text.lower()
             return noun + " " + _join(words[quote:], [t.text for t in words[quote:]])
     return phrase_name(words)
+
+
+def _expanded_unit(words: list[Token], expansion: str) -> str:
+    """"8-й гв. сд" -> "8-я гвардейская стрелковая дивизия": the same unit as when
+    it is written out, so both spellings make one entity."""
+    noun = expansion.split()[-1]
+    parse = morph_analyzer().parse(noun)[0]
+    gender = parse.tag.gender or "masc"
+    number = _ORDINAL.match(words[0].text).group(1)
+    suffix = {"masc": "й", "femn": "я", "neut": "е"}[gender]
+    guards = any(t.lower_ in ("гв", "гвард") for t in words)
+    parts = [f"{number}-{suffix}"]
+    if guards:
+        parts.append(_agree_word("гвардейский", gender, "sing"))
+    return " ".join(parts + [expansion])
 
 
 def split_coordinated(span: Span) -> list[tuple[int, int, str]]:

@@ -74,6 +74,8 @@ def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[E
         full = [i for i in group if sum(not _initial(p) for p in _parts(named[i].name)) > 1]
         for i in full:
             ids[i] = entity_id(label, named[i].name)
+        if label == PERSON:
+            _join_fuller_names(full, named, ids)
         for i in group:
             if ids[i] is None:
                 ids[i] = _partial_target(i, named, full, ids)
@@ -159,6 +161,16 @@ def _common_noun(name: str) -> bool:
 @lru_cache(maxsize=1)
 def _diminutives() -> dict[str, str]:
     return {fold(k): v for k, v in read_mapping("diminutives").items()}
+
+
+def _join_fuller_names(full: list[int], named: list[Named], ids: list) -> None:
+    """"Габдулла Ибраев" is "Ибраев Габдулла Нурмухамедович" when the article names
+    him both ways: a name whose words all occur in a fuller name takes its id."""
+    parts = {i: {fold(p) for p in _parts(named[i].name)} for i in full}
+    for i in full:
+        fuller = [j for j in full if len(parts[j]) > len(parts[i]) and parts[i] <= parts[j]]
+        if fuller:
+            ids[i] = ids[max(fuller, key=lambda j: (len(parts[j]), -j))]
 
 
 def _initial(part: str) -> bool:

@@ -97,3 +97,14 @@ def test_pronouns(nlp, text, expected):
     from kg.normalize import pronouns
 
     assert [text[s:e] for s, e, _ in pronouns(nlp(text))] == expected
+
+
+@pytest.mark.parametrize("text, surface, name", [
+    ("Он родился в с. Кайнар Сев.-Каз. обл. в 1920 году.", "Сев.-Каз. обл.", "Северо-Казахстанская область"),
+    ("Он родился в с. Кайнар Сев.-Каз. обл. в 1920 году.", "Кайнар", "Кайнар"),
+    ("Его брат жил в Акмолинской обл. до войны.", "Акмолинской обл.", "Акмолинская область"),
+    ("Они воевали в 8-й гв. сд под Москвой.", "8-й гв. сд", "8-я гвардейская стрелковая дивизия"),
+    ("Он служил в 1073 сп.", "1073 сп", "1073-й стрелковый полк"),
+])
+def test_abbreviations(nlp, text, surface, name):
+    assert canonical_name(_ent(nlp, text, surface)) == name

@@ -93,3 +93,21 @@ def test_same_text_twice_is_one_article(tmp_path):
     items = list(extract([str(tmp_path)]))
     assert [type(i).__name__ for i in items] == ["Extraction", "Skipped"]
     assert "same content" in items[1].reason
+
+
+@pytest.mark.parametrize("text, groups", [
+    # a patronymic does not make another person
+    ("Ибраев Габдулла Нурмухамедович служил в 1073 сп. Габдулла Ибраев погиб под Ржевом. Ибраева наградили.",
+     {"Ибраев Габдулла Нурмухамедович": {"Ибраев Габдулла Нурмухамедович", "Габдулла Ибраев", "Ибраева"}}),
+    # an abbreviation and the written-out name are one unit
+    ("Они воевали в 1073 сп, потом в 1073-м стрелковом полку.",
+     {"1073-й стрелковый полк": {"1073 сп", "1073-м стрелковом полку"}}),
+])
+def test_one_entity_whatever_the_form(text, groups):
+    from kg.pipeline import extract_article
+    from kg.types import Article
+
+    ex = extract_article(Article(source="x.txt", text=text, digest="0" * 64))
+    for name, surfaces in groups.items():
+        [entity] = [e for e in ex.entities if e.name == name]
+        assert {m.text for m in ex.mentions if m.entity == entity.id} == surfaces
