@@ -42,6 +42,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     v.add_argument("--nerel", default="../shared/benchmarks/nerel", metavar="DIR",
                    help="NEREL folder with eval_ner.py and dev/ (skipped when absent)")
     v.add_argument("--no-nerel", action="store_true", help="skip NEREL")
+    v.add_argument("--nerel-split", default="dev", choices=("dev", "train"),
+                   help="which NEREL split to score (default: dev)")
     v.add_argument("--out", default="docs/quality.md", metavar="FILE",
                    help="where the tables are written (default: docs/quality.md)")
     v.add_argument("--errors", action="store_true", help="also list every difference from the gold")
@@ -83,7 +85,7 @@ def _eval(args) -> int:
     from .evaluate import evaluate
 
     report = evaluate(Path(args.corpus), None if args.no_nerel else Path(args.nerel),
-                      Path(args.out) if args.out else None)
+                      Path(args.out) if args.out else None, nerel_split=args.nerel_split)
     print(report if args.errors else report.split("\n## Differences")[0])
     return 0
 

@@ -229,7 +229,7 @@ def nerel_table(res: dict | None) -> str:
     return "\n".join(rows)
 
 
-def evaluate(corpus: Path, nerel: Path | None, out: Path | None) -> str:
+def evaluate(corpus: Path, nerel: Path | None, out: Path | None, nerel_split: str = "dev") -> str:
     golds, paths = [], []
     for gold_path in sorted(corpus.glob("*.gold.json")):
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
@@ -241,7 +241,7 @@ def evaluate(corpus: Path, nerel: Path | None, out: Path | None) -> str:
     if missing:
         raise RuntimeError(f"kg extract produced nothing for {missing}")
     dev = score_dev([by_source[g["file"]] for g in golds], golds)
-    nerel_res = score_nerel(nerel) if nerel else None
+    nerel_res = score_nerel(nerel, nerel_split) if nerel else None
 
     report = "\n".join([
         "# Extraction quality",
@@ -255,7 +255,7 @@ def evaluate(corpus: Path, nerel: Path | None, out: Path | None) -> str:
         "",
         dev_table(dev),
         "",
-        "## NEREL dev (strict, date preposition stripped)",
+        f"## NEREL {nerel_split} (strict, date preposition stripped)",
         "",
         nerel_table(nerel_res),
         "",
