@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from .dates import month_numbers
 from .errors import ReadError
-from .morph import morph_analyzer
+from .morph import parses
 from .normalize import name_nominative
 from .resources import read_lexicon_lines, read_mapping
 from .types import Article, Document, Span
@@ -244,7 +244,7 @@ def _is_name(line: str) -> bool:
     if not _NAME.fullmatch(line):
         return False
     return any({"Name", "Surn", "Patr"} & p.tag.grammemes
-               for w in line.split() for p in morph_analyzer().parse(w))
+               for w in line.split() for p in parses(w))
 
 
 def _is_job(line: str) -> bool:

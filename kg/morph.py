@@ -15,6 +15,12 @@ def morph_analyzer():
     return pymorphy3.MorphAnalyzer()
 
 
+@lru_cache(maxsize=200_000)
+def parses(word: str) -> tuple:
+    """pymorphy3's parses of a word, cached: names and lexicon words recur a lot."""
+    return tuple(morph_analyzer().parse(word))
+
+
 # slovnet POS -> the pymorphy3 POS tags that may stand for it
 _POS_MAP = {"NOUN": {"NOUN"}, "PROPN": {"NOUN"}, "ADJ": {"ADJF", "ADJS", "PRTF", "NUMR"},
             "VERB": {"VERB", "INFN", "PRTF", "PRTS", "GRND"}, "ADV": {"ADVB"},
@@ -28,9 +34,9 @@ def lemma(word: str, pos: str = "") -> str:
     low = word.lower()
     if not any(c.isalpha() for c in low):
         return low
-    parses = morph_analyzer().parse(low)
+    found = parses(low)
     wanted = _POS_MAP.get(pos)
-    for p in parses:
+    for p in found:
         if wanted is None or p.tag.POS in wanted:
             return p.normal_form
-    return parses[0].normal_form
+    return found[0].normal_form

@@ -30,9 +30,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .errors import DataError
-from .morph import lemma, morph_analyzer
+from .morph import lemma, morph_analyzer, parses
 from .resources import data_dir, read_lexicon, read_lexicon_lines
-from .types import ORG, PERSON, PLACE, UNIT, Article
+from .types import ORG, PERSON, PLACE, Article
 
 log = logging.getLogger(__name__)
 
@@ -196,8 +196,8 @@ def _extend_person(doc, start: int, end: int) -> int:
     if end < len(doc) and _ROMAN.match(doc[end].text):
         return end + 1
     if end - start == 1 and end < len(doc) and doc[end].is_title and not doc[end].is_sent_start:
-        first = morph_analyzer().parse(doc[start].text.lower())
-        nxt = morph_analyzer().parse(doc[end].text.lower())
+        first = parses(doc[start].text.lower())
+        nxt = parses(doc[end].text.lower())
         if any("Name" in p.tag.grammemes for p in first) and (
                 any("Surn" in p.tag.grammemes for p in nxt)
                 or not morph_analyzer().word_is_known(doc[end].text.lower())):
@@ -221,14 +221,14 @@ def _title(tok) -> bool:
 
 
 def _name_word(word: str) -> bool:
-    return any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in morph_analyzer().parse(word.lower()))
+    return any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses(word.lower()))
 
 
 def _adjective_not_name(tok) -> bool:
-    parses = morph_analyzer().parse(tok.text.lower())
-    if any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses):
+    found = parses(tok.text.lower())
+    if any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in found):
         return False
-    return tok.pos_ == "ADJ" or all(p.tag.POS in ("ADJF", "ADJS") for p in parses)
+    return tok.pos_ == "ADJ" or all(p.tag.POS in ("ADJF", "ADJS") for p in found)
 
 
 def _extend_org(doc, start: int, end: int) -> tuple[int, int]:
@@ -409,7 +409,7 @@ def _lexicon_words(ref: str) -> list[str]:
     if mode == "forms":
         forms = set(words)
         for w in words:
-            for p in morph_analyzer().parse(w)[:1]:
+            for p in parses(w)[:1]:
                 forms.update(f.word for f in p.lexeme)
         words = forms
     return sorted(words)

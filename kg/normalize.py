@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .morph import lemma, morph_analyzer
+from .morph import lemma, morph_analyzer, parses
 from .resources import read_lexicon, read_lexicon_lines, read_mapping
 from .types import AWARD, PERSON, PLACE, UNIT
 
@@ -165,6 +165,7 @@ def _name_case_gender(words: list[str], model_case: str | None,
     return best
 
 
+@lru_cache(maxsize=100_000)
 def _word_fits(word: str, case: str, gender: str) -> float:
     """How well one word of a name can stand in (case, gender): 1 when the dictionary
     says so, about 0.5 when only its ending does (the dictionary knows neither Сауле
@@ -172,7 +173,7 @@ def _word_fits(word: str, case: str, gender: str) -> float:
     if len(word) <= 2 or not word[0].isalpha():
         return 0.0
     low = word.lower()
-    names = [p for p in morph_analyzer().parse(low)
+    names = [p for p in parses(low)
              if _NAME_TAGS & p.tag.grammemes and p.tag.number != "plur"]
     if any(p.tag.case == case and p.tag.gender in (gender, None)
            or "Fixd" in p.tag.grammemes and p.tag.gender == gender for p in names):
@@ -205,7 +206,7 @@ def person_word(word: str, case: str | None, gender: str | None) -> str:
     if len(word) <= 2 or "." in word or not word[0].isalpha():
         return word
     low = word.lower()
-    names = [p for p in morph_analyzer().parse(low)
+    names = [p for p in parses(low)
              if _NAME_TAGS & p.tag.grammemes and "Fixd" not in p.tag.grammemes
              and p.tag.number != "plur"
              and (not gender or not p.tag.gender or p.tag.gender == gender)]
@@ -328,7 +329,7 @@ def _expanded_unit(words: list[Token], expansion: str) -> str:
     """"8-й гв. сд" -> "8-я гвардейская стрелковая дивизия": the same unit as when
     it is written out, so both spellings make one entity."""
     noun = expansion.split()[-1]
-    parse = morph_analyzer().parse(noun)[0]
+    parse = parses(noun)[0]
     gender = parse.tag.gender or "masc"
     number = _ORDINAL.match(words[0].text).group(1)
     suffix = {"masc": "й", "femn": "я", "neut": "е"}[gender]
@@ -379,13 +380,13 @@ def _head_index(words: list[Token]) -> int | None:
 def _nominative_noun(tok: Token, singular: bool = False):
     case = _case(tok)
     number = "plur" if "Plur" in tok.morph.get("Number") else None
-    parses = [p for p in morph_analyzer().parse(tok.text.lower()) if p.tag.POS == "NOUN"]
-    if not parses:
+    nouns = [p for p in parses(tok.text.lower()) if p.tag.POS == "NOUN"]
+    if not nouns:
         return None
     units = read_lexicon("unit_nouns")  # "полки" is a plural of полк before one of полка
-    ranked = sorted(parses, key=lambda p: (p.normal_form not in units, p.tag.case != case,
-                                           "Geox" not in p.tag.grammemes,
-                                           number is not None and p.tag.number != number))
+    ranked = sorted(nouns, key=lambda p: (p.normal_form not in units, p.tag.case != case,
+                                          "Geox" not in p.tag.grammemes,
+                                          number is not None and p.tag.number != number))
     best = ranked[0]
     plural = "Pltm" in best.tag.grammemes or best.tag.number == "plur" and not singular
     want = {"nomn", "plur"} if plural else {"nomn", "sing"}
@@ -424,7 +425,7 @@ def _agree_word(word: str, gender: str | None, number: str) -> str:
         # "-ской" stems; the "-ский" paradigm is what such names follow
         ending = "ие" if number == "plur" else {"femn": "ая", "neut": "ое"}.get(gender, "ий")
         return _restore_case(word, low[:m.start(2)] + ending)
-    for p in morph_analyzer().parse(low):
+    for p in parses(low):
         if p.tag.POS in ("ADJF", "PRTF", "NUMR"):
             want = {"nomn", "plur"} if number == "plur" else {"nomn", "sing"} | ({gender} if gender else set())
             form = p.inflect(want)
@@ -500,7 +501,7 @@ def role_before(span: Span) -> str | None:
 
 
 def _adjective(tok: Token) -> bool:
-    return tok.pos_ == "ADJ" or morph_analyzer().parse(tok.text.lower())[0].tag.POS == "ADJF"
+    return tok.pos_ == "ADJ" or parses(tok.text.lower())[0].tag.POS == "ADJF"
 
 
 def _ranks() -> list[str]:

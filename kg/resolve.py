@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .morph import morph_analyzer
+from .morph import morph_analyzer, parses
 from .normalize import fold
 from .resources import read_mapping
 from .types import DATE, ORG, PERSON, PLACE, Entity, Mention
@@ -151,11 +151,9 @@ def _common_noun(name: str) -> bool:
     words = name.split()
     if len(words) != 1:
         return False
-    morph = morph_analyzer()
     low = words[0].lower()
-    parses = morph.parse(low)
-    return morph.word_is_known(low) and not any(
-        {"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses)
+    return morph_analyzer().word_is_known(low) and not any(
+        {"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses(low))
 
 
 @lru_cache(maxsize=1)
