@@ -77,6 +77,8 @@ class Entity:
     aliases: tuple[str, ...] = ()
     rank: str | None = None
     role: str | None = None
+    geonames: str | None = None  # GeoNames id of a place, when a gazetteer knows it
+    coords: tuple[float, float] | None = None  # (latitude, longitude) of a place
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,8 @@ class Extraction:
             ),
             entities=tuple(
                 Entity(e["id"], e["label"], e["name"], tuple(e.get("aliases", ())),
-                       e.get("rank"), e.get("role"))
+                       e.get("rank"), e.get("role"), e.get("geonames"),
+                       (e["lat"], e["lon"]) if e.get("lat") is not None else None)
                 for e in d.get("entities", ())
             ),
             events=tuple(
@@ -191,4 +194,8 @@ def _entity_json(e: Entity) -> dict:
         d["rank"] = e.rank
     if e.role:
         d["role"] = e.role
+    if e.geonames:
+        d["geonames"] = e.geonames
+    if e.coords:
+        d["lat"], d["lon"] = e.coords
     return d
