@@ -47,7 +47,7 @@ def run_extract(paths: list[str]) -> list[dict]:
     """``kg extract --jsonl`` over paths, as a subprocess; its records, in order."""
     cmd = [sys.executable, "-m", "kg.cli", "extract", "--jsonl", *paths]
     proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8")
-    if proc.returncode not in (0, 1):
+    if proc.returncode not in (0, 1) or "Traceback" in proc.stderr:
         raise RuntimeError(f"kg extract failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
 
@@ -75,6 +75,8 @@ class DevScore:
     dates_found: int = 0
     dates_right: int = 0
     articles: int = 0
+    events: Counter = field(default_factory=Counter)  # level -> gold events found at that level
+    relations: Counts = field(default_factory=Counts)
     errors: list[str] = field(default_factory=list)  # what went wrong, for reading
 
     def micro(self) -> Counts:
@@ -90,7 +92,81 @@ def score_dev(records: list[dict], golds: list[dict]) -> DevScore:
         score.articles += 1
         _score_entities(rec, gold, score)
         _score_dates(rec, gold, score)
+        _score_events(rec, gold, score)
+        _score_relations(rec, gold, score)
     return score
+
+
+def _gold_names(gold: dict) -> dict[str, str]:
+    """Folded name or "also" name -> the gold canonical name."""
+    out = {}
+    for g in gold["entities"]:
+        for n in [g["name"], *g.get("also", ())]:
+            out[fold(n)] = g["name"]
+    return out
+
+
+def _predicted_names(rec: dict, gold: dict) -> dict[str, str]:
+    """Entity id -> its gold name when it matches one, else its own name."""
+    names = _gold_names(gold)
+    return {e.get("id", e["name"]): names.get(fold(e["name"]), e["name"]) for e in rec["entities"]}
+
+
+EVENT_LEVELS = ("kind", "kind+participant", "kind+participant+date", "kind+participant+place", "all")
+
+
+def _score_events(rec: dict, gold: dict, score: DevScore) -> None:
+    """Recall of the gold events: a predicted event of the same kind whose evidence is
+    the gold sentence, then with every gold participant among its participants, the
+    same date, the same place."""
+    text, name = rec["text"], Path(rec["source"]).name
+    names = _predicted_names(rec, gold)
+    for g in gold.get("events", ()):
+        score.events["gold"] += 1
+        start = text.find(g["sentence"])
+        if start < 0:
+            score.errors.append(f"{name}: event sentence not in text {g['sentence'][:50]!r}")
+            continue
+        end = start + len(g["sentence"])
+        cands = [e for e in rec.get("events", ()) if e["kind"] == g["kind"]
+                 and e["evidence"][0] < end and start < e["evidence"][1]]
+        if cands:
+            score.events["kind"] += 1
+        for lvl in EVENT_LEVELS[1:]:
+            if any(_event_ok(e, g, names, lvl) for e in cands):
+                score.events[lvl] += 1
+        if not any(_event_ok(e, g, names, "all") for e in cands):
+            score.errors.append(f"{name}: event {g['kind']} {g['participants']} {g.get('date')} "
+                                f"{g.get('place')} not fully found ({len(cands)} of that kind there)")
+
+
+def _event_ok(e: dict, g: dict, names: dict, level: str) -> bool:
+    who = {fold(names.get(p, p)) for p in e["participants"]}
+    part = {fold(p) for p in g["participants"]} <= who
+    date = e.get("date") == g.get("date")
+    place = fold(names.get(e.get("place"), e.get("place") or "")) == fold(g.get("place") or "")
+    return {"kind+participant": part, "kind+participant+date": part and date,
+            "kind+participant+place": part and place, "all": part and date and place}[level]
+
+
+def _score_relations(rec: dict, gold: dict, score: DevScore) -> None:
+    name = Path(rec["source"]).name
+    names = _predicted_names(rec, gold)
+
+    def key(s, p, o):
+        s, o = fold(s), fold(o)
+        return (p, *sorted((s, o))) if p == "relative_of" else (s, p, o)  # kinship goes both ways
+
+    golds = {key(r["subject"], r["predicate"], r["object"]) for r in gold.get("relations", ())}
+    preds = {key(names.get(r["subject"], r["subject"]), r["predicate"], names.get(r["object"], r["object"]))
+             for r in rec.get("relations", ())}
+    score.relations.gold += len(golds)
+    score.relations.pred += len(preds)
+    score.relations.tp += len(golds & preds)
+    for r in sorted(golds - preds):
+        score.errors.append(f"{name}: missed relation {r}")
+    for r in sorted(preds - golds):
+        score.errors.append(f"{name}: extra relation {r}")
 
 
 def _score_entities(rec: dict, gold: dict, score: DevScore) -> None:
@@ -174,9 +250,9 @@ def score_nerel(nerel_dir: Path, split: str = "dev") -> dict | None:
     files = sorted(str(p) for p in folder.glob("*.txt"))
     by_text: dict[str, list[tuple[int, int, str]]] = {}
     for rec in run_extract(files):
-        # pronouns linked to persons are coreference, not named entities: NEREL has none
+        # pronouns and bare unit nouns are coreference, not named entities: NEREL has none
         spans = [(m["start"], m["end"], NEREL_GROUPS[m["label"]]) for m in rec["mentions"]
-                 if m["label"] in NEREL_GROUPS and m.get("origin") != "pronoun"]
+                 if m["label"] in NEREL_GROUPS and m.get("origin") not in ("pronoun", "unit_noun")]
         by_text[rec["text"]] = spans
 
     def predictor(text: str):
@@ -208,7 +284,16 @@ def dev_table(s: DevScore) -> str:
         f"| bylines and photo credits taken as entities | {len(s.credits_leaked)} | |",
         f"| dates found | {found:.2f} ({s.dates_found}/{s.dates_gold}) | |",
         f"| dates with the right EDTF value | {right:.2f} ({s.dates_right}/{s.dates_gold}) | {DEV_ANCHOR['edtf']:.2f} |",
+        "",
+        "| events (recall of the gold events) | found |",
+        "|---|---|",
     ]
+    total = s.events["gold"]
+    for lvl in EVENT_LEVELS:
+        extra.append(f"| {lvl.replace('+', ' + ')} | {s.events[lvl] / total if total else 0:.2f} ({s.events[lvl]}/{total}) |")
+    p, r, f = s.relations.prf()
+    extra += ["", "| relations | P | R | F1 | predicted | gold |", "|---|---|---|---|---|---|",
+              f"| all predicates | {p:.2f} | {r:.2f} | {f:.2f} | {s.relations.pred} | {s.relations.gold} |"]
     return "\n".join(rows + extra)
 
 

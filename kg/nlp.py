@@ -4,7 +4,8 @@ The pipeline is ``spacy.blank("ru")`` with a razdel tokenizer (so that tokens li
 up with Natasha's models), then these components, in order:
 
 * ``kg_natasha`` — sentences (line breaks, then razdel), Natasha's slovnet morphology
-  (POS and Case/Gender/Number) and slovnet NER into ``doc.spans["model"]``;
+  (POS and Case/Gender/Number), its dependency parse (``token._.kg_head``,
+  ``token._.kg_dep``) and slovnet NER into ``doc.spans["model"]``;
 * ``kg_lemmas`` — pymorphy3 lemmas, choosing the parse that agrees with slovnet's POS;
 * ``kg_units``, ``kg_dates``, ``kg_awards``, ``kg_orgs``, ``kg_places`` — SpanRulers whose patterns are the data
   files ``data/patterns/*.jsonl``;
@@ -27,7 +28,7 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from .errors import DataError
 from .morph import lemma, morph_analyzer, parses
@@ -45,10 +46,10 @@ _LINE = re.compile(r"[^\n]+")
 
 @lru_cache(maxsize=1)
 def _natasha():
-    from natasha import NewsEmbedding, NewsMorphTagger, NewsNERTagger
+    from natasha import NewsEmbedding, NewsMorphTagger, NewsNERTagger, NewsSyntaxParser
 
     emb = NewsEmbedding()
-    return NewsNERTagger(emb), NewsMorphTagger(emb)
+    return NewsNERTagger(emb), NewsMorphTagger(emb), NewsSyntaxParser(emb)
 
 
 # --- tokenizer ---------------------------------------------------------------------
@@ -105,6 +106,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+Token.set_extension("kg_head", default=None, force=True)  # index of the syntactic head
+Token.set_extension("kg_dep", default="", force=True)  # its Universal Dependencies relation
+
+
 @Language.factory("kg_natasha", assigns=["token.pos", "token.morph", "token.is_sent_start"])
 def make_natasha(nlp, name):
     return NatashaComponent()
@@ -112,7 +117,7 @@ def make_natasha(nlp, name):
 
 class NatashaComponent:
     def __call__(self, doc: Doc) -> Doc:
-        ner, morph = _natasha()
+        ner, morph, syntax = _natasha()
         sents = sentence_spans(doc.text)
         doc.user_data["kg_sentences"] = sents
         starts = {s for s, _ in sents}
@@ -131,6 +136,13 @@ class NatashaComponent:
                 tok.pos_ = tag.pos
                 if tag.feats:
                     tok.set_morph("|".join(f"{k}={v}" for k, v in sorted(tag.feats.items())))
+        # dependencies live in extension attributes: setting spaCy's own heads would
+        # let the parse redraw the sentence boundaries decided above
+        for toks, markup in zip(toks_by_sent, syntax.map(words_by_sent)):
+            for tok, dep in zip(toks, markup.tokens):
+                head = int(dep.head_id) - 1
+                tok._.kg_head = toks[head].i if 0 <= head < len(toks) else None
+                tok._.kg_dep = dep.rel
         spans = []
         for sp in ner(doc.text).spans:
             span = doc.char_span(sp.start, sp.stop, label=NER_LABELS[sp.type],

@@ -133,6 +133,25 @@ def pronouns(doc) -> list[tuple[int, int, str]]:
     return out
 
 
+def unit_nouns(doc) -> list[tuple[int, int, str]]:
+    """Unit nouns standing alone for a unit named before, (start, end, noun):
+    "Дивизию начали формировать", "корпус действовал в тылу".
+
+    >>> from kg.nlp import load_nlp
+    >>> unit_nouns(load_nlp()("Зимой 1942 года корпус действовал в тылу противника."))
+    [(16, 22, 'корпус')]
+    """
+    nouns = read_lexicon("unit_nouns")
+    out = []
+    for tok in doc:
+        if tok.pos_ != "NOUN" or tok.ent_type_ or "Plur" in tok.morph.get("Number"):
+            continue
+        word = lemma(tok.text, "NOUN")
+        if word in nouns and not any(c.pos_ in ("ADJ", "NUM") for c in tok.lefts if c.i == tok.i - 1):
+            out.append((tok.idx, tok.idx + len(tok.text), word))
+    return out
+
+
 def name_nominative(words: list[str], case: str | None = None, gender: str | None = None) -> str:
     """A person's name (its words) in the nominative; ``case`` and ``gender`` are hints.
 

@@ -4,9 +4,10 @@
 2. clean      Document  -> Article        kg.clean
 3. nlp        Article   -> spaCy Doc      kg.nlp
 4. normalize  Doc spans -> names, dates   kg.normalize, kg.dates
-5. resolve    names     -> entities       kg.resolve       (steps 3-5: ``extract_article``)
-6. graph      Extractions -> networkx     kg.graph
-7. export     graph     -> RDF, GraphML, CSV, HTML   kg.export, kg.rdf, kg.render
+5. resolve    names     -> entities       kg.resolve
+6. events     Doc, entities -> events, relations   kg.events   (steps 3-6: ``extract_article``)
+7. graph      Extractions -> networkx     kg.graph
+8. export     graph     -> RDF, GraphML, CSV, HTML   kg.export, kg.rdf, kg.render
 
 >>> from kg.types import Article
 >>> text = "Кадем Жуманиязов в июле 1941 года был ранен под Смоленском. Кадему удалось бежать."
@@ -29,18 +30,19 @@ from spacy.tokens import Doc
 from .clean import clean
 from .dates import DateText, value_dates
 from .errors import InputError
+from .events import extract_events
 from .nlp import analyze, load_nlp, sentence_spans
 from .normalize import (canonical_name, person_gender, pronouns, rank_before, role_before,
-                        split_coordinated)
+                        split_coordinated, unit_nouns)
 from .read import read_all
-from .resolve import PRONOUN, Named, resolve
+from .resolve import PRONOUN, UNIT_NOUN, Named, resolve
 from .types import DATE, PERSON, UNIT, Article, Extraction, Mention, Span
 
 log = logging.getLogger(__name__)
 
 
 def extract_article(article: Article, nlp=None) -> Extraction:
-    """Steps 3 to 5 for one article."""
+    """Steps 3 to 6 for one article."""
     return extraction_from_doc(article, analyze(article, nlp))
 
 
@@ -48,12 +50,14 @@ def extraction_from_doc(article: Article, doc: Doc) -> Extraction:
     sentences = doc.user_data.get("kg_sentences") or sentence_spans(doc.text)
     named = _named_mentions(article, doc, sentences)
     mentions, entities = resolve(named, article_key=article.digest[:8])
-    return Extraction(article, tuple(mentions), tuple(entities), sentences=tuple(sentences))
+    events, relations = extract_events(doc, mentions, sentences)
+    return Extraction(article, tuple(mentions), tuple(entities), tuple(events), tuple(relations),
+                      sentences=tuple(sentences))
 
 
 def _named_mentions(article: Article, doc: Doc, sentences: list[Span]) -> list[Named]:
     """Step 4: every entity span as a mention with its canonical name; dates valued;
-    third-person pronouns added for resolution to link."""
+    third-person pronouns and bare unit nouns added for resolution to link."""
     starts = [s for s, _ in sentences]
 
     def sentence_of(start: int) -> tuple[int, int, int]:
@@ -83,6 +87,10 @@ def _named_mentions(article: Article, doc: Doc, sentences: list[Span]) -> list[N
         _, s, e = sentence_of(start)
         items.append((start, Named(Mention(start, end, article.text[start:end], PERSON,
                                            sentence=(s, e), origin=PRONOUN), "", gender=gender)))
+    for start, end, noun in unit_nouns(doc):
+        _, s, e = sentence_of(start)
+        items.append((start, Named(Mention(start, end, article.text[start:end], UNIT,
+                                           sentence=(s, e), origin=UNIT_NOUN), noun)))
     return [n for _, n in sorted(items, key=lambda x: x[0])]
 
 

@@ -24,7 +24,7 @@ from functools import lru_cache
 from .morph import morph_analyzer, parses
 from .normalize import fold
 from .resources import read_mapping
-from .types import DATE, ORG, PERSON, PLACE, Entity, Mention
+from .types import DATE, ORG, PERSON, PLACE, UNIT, Entity, Mention
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[E
     drop: set[int] = set()
     for label in (PERSON, ORG):
         group = [i for i, n in enumerate(named) if n.mention.label == label
-                 and n.mention.origin != PRONOUN]
+                 and n.mention.origin not in REFERRING]
         full = [i for i in group if sum(not _initial(p) for p in _parts(named[i].name)) > 1]
         for i in full:
             ids[i] = entity_id(label, named[i].name)
@@ -92,6 +92,11 @@ def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[E
             ident = entity_id(PLACE, n.name)
             ids[i] = ident if ident in named_places else None
             continue
+        if n.mention.origin == UNIT_NOUN:
+            ids[i] = _unit_antecedent(i, named, ids)
+            if ids[i] is None:
+                drop.add(i)
+            continue
         if n.mention.origin == PRONOUN:
             ids[i] = _antecedent(i, named, ids, drop)
             if ids[i] is None:
@@ -106,25 +111,40 @@ def resolve(named: list[Named], article_key: str) -> tuple[list[Mention], list[E
 
 PRONOUN = "pronoun"  # the origin of a pronoun mention
 PLACE_ADJECTIVE = "place_adjective"  # the origin of "советских", "московского"
+UNIT_NOUN = "unit_noun"  # the origin of "дивизию", "корпус" standing for a unit named before
+# mentions that refer to an entity named elsewhere: never a name of their own
+REFERRING = (PRONOUN, PLACE_ADJECTIVE, UNIT_NOUN)
 
 
 def _antecedent(i: int, named: list[Named], ids: list, drop: set[int]) -> str | None:
-    """The person a pronoun refers to: the nearest person named before it, in its own
-    sentence or the one before, whose gender agrees ("Кадем Жуманиязов ... был ранен.
-    ... Однако он выжил")."""
+    """The person a pronoun refers to: the nearest person of its gender named (or
+    already referred to) before it, in its sentence or the three before that name
+    anyone ("Кадем Жуманиязов ... был ранен. ... Однако он выжил"). A possessive right
+    after a place or an organization is theirs: "города Тулузы и его окрестностей"."""
     here = named[i].mention.sentence[0]
-    previous_sentences = {n.mention.sentence[0] for n in named[:i] if n.mention.sentence[0] < here}
-    window = {here, max(previous_sentences, default=here)}
+    earlier = sorted({n.mention.sentence[0] for n in named[:i] if n.mention.sentence[0] < here})
+    window = {here, *earlier[-3:]}
     for j in range(i - 1, -1, -1):
         m = named[j].mention
         if m.sentence[0] not in window:
             break
-        if m.label != PERSON and m.label != DATE and m.sentence[0] == here:
-            return None  # "города Тулузы и его окрестностей": the place is nearer
-        if m.label == PERSON and j not in drop and ids[j] and m.origin != PRONOUN:
-            if named[j].gender in (None, named[i].gender):
-                return ids[j]
-            return None  # the nearest person is of the other gender: not guessing
+        if j == i - 1 and m.sentence[0] == here and m.label not in (PERSON, DATE) \
+                and named[i].mention.text.lower() in ("его", "её", "ее"):
+            return None
+        if m.label == PERSON and j not in drop and ids[j] and named[j].gender in (None, named[i].gender):
+            return ids[j]
+    return None
+
+
+def _unit_antecedent(i: int, named: list[Named], ids: list) -> str | None:
+    """The unit a bare unit noun stands for ("Дивизию начали формировать", "корпус
+    действовал"): the nearest unit named before it whose name has that noun."""
+    noun = named[i].name
+    for j in range(i - 1, -1, -1):
+        m = named[j].mention
+        if m.label == UNIT and m.origin not in REFERRING and ids[j] \
+                and noun in fold(named[j].name).split():
+            return ids[j]
     return None
 
 
@@ -134,7 +154,7 @@ def vote_labels(named: list[Named]) -> list[Named]:
     PLACE three times)."""
     votes: dict[str, Counter] = {}
     for n in named:
-        if n.mention.label != DATE and n.mention.origin not in (PRONOUN, PLACE_ADJECTIVE):
+        if n.mention.label != DATE and n.mention.origin not in REFERRING:
             votes.setdefault(fold(n.name), Counter())[n.mention.label] += 1
     out = []
     for n in named:
@@ -211,7 +231,7 @@ def _word_matches(word: str, surface: str, parts: list[str], loose: bool) -> boo
 def _entities(named: list[Named], ids: list) -> list[Entity]:
     groups: dict[str, list[Named]] = {}
     for n, ident in zip(named, ids):
-        if ident is not None and n.mention.origin not in (PRONOUN, PLACE_ADJECTIVE):
+        if ident is not None and n.mention.origin not in REFERRING:
             groups.setdefault(ident, []).append(n)
     out = []
     for ident, members in groups.items():

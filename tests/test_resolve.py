@@ -90,17 +90,25 @@ def test_familiar_name_joins_full_name():
     # a pronoun joins the nearest agreeing person of its sentence or the one before
     ([("Кадем Жуманиязов", "Кадем Жуманиязов", PERSON, "model", "masc", 0),
       ("он", "", PERSON, "pronoun", "masc", 300)], "person:жуманиязов_кадем"),
-    # not a person of the other gender
+    # never a person of the other gender
     ([("Алия Молдагулова", "Алия Молдагулова", PERSON, "model", "femn", 0),
       ("он", "", PERSON, "pronoun", "masc", 0)], None),
     # not when a place stands between them in the pronoun's sentence
     ([("Ашимбек Истыбаев", "Ашимбек Истыбаев", PERSON, "model", "masc", 0),
       ("Тулузы", "Тулуза", PLACE, "model", None, 0),
       ("его", "", PERSON, "pronoun", "masc", 0)], None),
-    # not across two sentences
+    # across a sentence that names only a place
     ([("Кадем Жуманиязов", "Кадем Жуманиязов", PERSON, "model", "masc", 0),
       ("Смоленск", "Смоленск", PLACE, "model", None, 300),
-      ("он", "", PERSON, "pronoun", "masc", 600)], None),
+      ("он", "", PERSON, "pronoun", "masc", 600)], "person:жуманиязов_кадем"),
+    # not more than three named sentences back
+    ([("Кадем Жуманиязов", "Кадем Жуманиязов", PERSON, "model", "masc", 0)]
+     + [(p, p, PLACE, "model", None, 300 * k) for k, p in enumerate(["Смоленск", "Москва", "Тула", "Орёл"], 1)]
+     + [("он", "", PERSON, "pronoun", "masc", 1500)], None),
+    # past a person of the other gender to the nearest of its own
+    ([("Кадем Жуманиязов", "Кадем Жуманиязов", PERSON, "model", "masc", 0),
+      ("Алия Молдагулова", "Алия Молдагулова", PERSON, "model", "femn", 0),
+      ("он", "", PERSON, "pronoun", "masc", 300)], "person:жуманиязов_кадем"),
 ])
 def test_pronoun_antecedent(items, expected):
     mentions, entities = resolve(_mentions(items), "a1")

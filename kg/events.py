@@ -1,0 +1,453 @@
+"""Stage 6, events and relations: who did what, when and where, from the dependency parse.
+
+An event is a trigger word of ``data/lexicons/event_triggers.txt`` ("ранен", "попал в
+плен", "освобождении") with the people or units it happened to (its subject, or its
+object for what is done to someone: "его призвали", "ему присвоили"), the date and
+the place that depend on it, and its sentence as evidence. A sentence with no
+subject of its own ("Там совершил побег") continues the last one: its subject, and
+for "там" its place, carry over. Dates never carry over: a date the sentence does not
+give is not asserted.
+
+Relations come from the same parse and from the words around names: "служил в 38-й
+армии" (member_of), "корпусе генерала Павла Белова" (commanded), "бригады 22-й
+армии" (part_of), "ауле Булак нынешней Актюбинской области" (located_in), "родился
+в" / "погиб под" / "похоронена в" (born_in, died_in, buried_in), "получил медаль"
+(awarded), "Её отец, Павел Лысенко" (relative_of). Each carries the rule that made it.
+
+>>> from kg.pipeline import extract_article
+>>> from kg.types import Article
+>>> text = "Кадем Жуманиязов в июле 1941 года был ранен под Смоленском. Там совершил побег."
+>>> ex = extract_article(Article(source="x.txt", text=text, digest="0" * 64))
+>>> [(e.kind, e.participants, e.date, e.place) for e in ex.events]
+[('wounded', ('person:жуманиязов_кадем',), '1941-07', 'place:смоленск'), ('escape', ('person:жуманиязов_кадем',), None, 'place:смоленск')]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc, Token
+
+from .resources import read_lexicon, read_lexicon_lines, read_mapping
+from .types import AWARD, DATE, ORG, PERSON, PLACE, UNIT, Event, Mention, Relation, Span
+
+SUBJECTS = {"nsubj", "nsubj:pass"}
+# kinds whose object or indirect object is the one it happened to ("его ранило")
+PATIENT_KINDS = {"wounded", "conscription", "award", "captured", "death", "reburial"}
+# dependencies through which a date or place belongs to a word
+ATTACH = {"obl", "nmod", "advmod", "obl:agent", "flat", "appos", "iobj", "obj"}
+COMMAND_WORDS = {"командир", "командующий", "комбат", "комдив", "комполка", "командовать"}
+RELATIVE_POSSESSIVES = {"его", "её", "ее", "их"}
+
+
+@lru_cache(maxsize=1)
+def _triggers() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
+    single, pair = {}, {}
+    for key, kind in read_mapping("event_triggers").items():
+        words = key.split()
+        if len(words) == 2:
+            pair[(words[0], words[1])] = kind
+        else:
+            single[key] = kind
+    return single, pair
+
+
+@dataclass
+class _Article:
+    """What one article's parse is looked up by."""
+
+    doc: Doc
+    mentions: list[Mention]
+    at: dict[int, Mention]  # token index -> the mention covering it
+    children: dict[int, list[Token]]
+
+    def mention(self, tok: Token | None) -> Mention | None:
+        return None if tok is None else self.at.get(tok.i)
+
+    def head(self, tok: Token) -> Token | None:
+        h = tok._.kg_head
+        return None if h is None else self.doc[h]
+
+    def subtree(self, tok: Token, depth: int = 3) -> list[Token]:
+        out, frontier = [], [tok]
+        for _ in range(depth):
+            nxt = [c for t in frontier for c in self.children.get(t.i, ()) if c._.kg_dep in ATTACH | {"conj"}]
+            out += nxt
+            frontier = nxt
+        return out
+
+
+def extract_events(doc: Doc, mentions: list[Mention], sentences: list[Span]
+                   ) -> tuple[list[Event], list[Relation]]:
+    """Events and relations of one article, from its parsed Doc and resolved mentions."""
+    art = _index(doc, mentions)
+    events: list[Event] = []
+    relations: list[Relation] = []
+    carry: tuple[tuple[str, ...], str | None] = ((), None)  # subjects, place of the last sentence
+    for s, e in sentences:
+        tokens = [t for t in doc if s <= t.idx < e and not t.is_space]
+        found, carry = _sentence_events(art, tokens, (s, e), carry)
+        events.extend(found)
+        relations.extend(_event_relations(art, found, tokens, (s, e)))
+        relations.extend(_pattern_relations(art, tokens, (s, e)))
+    return _merge_events(events), _unique(relations)
+
+
+def _merge_events(events: list[Event]) -> list[Event]:
+    """One event per kind, participants and sentence ("попал в плен": two triggers),
+    with the date and place any of them found."""
+    merged: dict[tuple, Event] = {}
+    for ev in events:
+        key = (ev.kind, ev.participants, ev.evidence)
+        old = merged.get(key)
+        if old is None:
+            merged[key] = ev
+        else:
+            merged[key] = Event(old.kind, old.participants, old.trigger, old.evidence,
+                                old.date or ev.date, old.place or ev.place)
+    return list(merged.values())
+
+
+def _index(doc: Doc, mentions: list[Mention]) -> _Article:
+    at: dict[int, Mention] = {}
+    for m in mentions:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            continue
+        for t in span:
+            if t.i not in at or (at[t.i].end - at[t.i].start) > (m.end - m.start):
+                at[t.i] = m  # the innermost mention: "Испании" inside "Верховный суд Испании"
+    children: dict[int, list[Token]] = {}
+    for t in doc:
+        if t._.kg_head is not None:
+            children.setdefault(t._.kg_head, []).append(t)
+    return _Article(doc, mentions, at, children)
+
+
+# --- events ----------------------------------------------------------------------
+
+def _sentence_events(art: _Article, tokens: list[Token], evidence: Span, carry):
+    single, pair = _triggers()
+    events = []
+    subjects_here: tuple[str, ...] = ()
+    last_place = None
+    for tok in tokens:
+        m = art.mention(tok)
+        if m is not None and m.label == PLACE and m.entity:
+            last_place = m.entity
+    for tok in tokens:
+        if art.mention(tok) is not None and art.mention(tok).label != PERSON:
+            continue  # "Освобождение" in «Освобождение», "Победы" in a name
+        kind = _kind(art, tok, single, pair)
+        if kind is None:
+            continue
+        participants, subjects = _participants(art, tok, kind)
+        if not participants and _dropped_subject(art, tok):
+            participants = subjects = carry[0]  # "Там совершил побег": the last subject goes on
+        if not participants:
+            continue
+        subjects_here = subjects_here or subjects
+        date = _attached(art, tok, DATE) or _only(art, tokens, DATE)
+        place = _attached(art, tok, PLACE)
+        place_id = place.entity if place else None
+        clause = [tok] + ([art.head(tok)] if art.head(tok) is not None else [])
+        if place is None and any(c.lower_ == "там" for t in clause for c in art.children.get(t.i, ())):
+            # "под Вязьмой, там ... был ранен"; "Там совершил побег": where the text just was
+            before = [m.entity for t in tokens if t.i < tok.i for m in [art.mention(t)]
+                      if m is not None and m.label == PLACE and m.entity]
+            place_id = before[-1] if before else carry[1]
+        events.append(Event(kind, participants, tok.lemma_, evidence,
+                            date.value if date else None, place_id))
+    return events, (subjects_here or carry[0], last_place or carry[1])
+
+
+def _dropped_subject(art: _Article, tok: Token) -> bool:
+    """A finite verb with no subject at all: Russian drops a subject it just named."""
+    clause = tok if tok.pos_ == "VERB" else art.head(tok)
+    if clause is None or clause.pos_ != "VERB" or "Part" in clause.morph.get("VerbForm"):
+        return False
+    return not any(c._.kg_dep in SUBJECTS for c in art.children.get(clause.i, ()))
+
+
+def _kind(art: _Article, tok: Token, single: dict, pair: dict) -> str | None:
+    lemma = tok.lemma_
+    below = {c.lemma_ for c in art.subtree(tok, 2)} | {c.lemma_ for c in art.children.get(tok.i, ())}
+    for (first, second), kind in pair.items():
+        if first != lemma:
+            continue
+        if second.startswith("@"):  # "стать @UNIT": a unit among the dependents
+            if any(m is not None and m.label == second[1:] for t in art.subtree(tok, 3)
+                   for m in [art.mention(t)]):
+                return kind
+        elif second in below:
+            return kind
+    if lemma in single and (tok.pos_ in ("VERB", "NOUN", "AUX") or tok.pos_ == "ADJ" and lemma.endswith("ый")
+                            or tok.pos_ == "ADV"):
+        if (tok.pos_ == "ADJ" or "Part" in tok.morph.get("VerbForm")) and tok._.kg_dep in ("xcomp", "obj"):
+            return None  # "посчитало его погибшим": thought dead, not dead
+        return single[lemma]
+    return None
+
+
+def _participants(art: _Article, trigger: Token, kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(everyone it happened to or who did it, the subjects among them)."""
+    tok, subjects, patients = trigger, [], []
+    for _ in range(3):
+        for c in art.children.get(tok.i, ()):
+            dep = c._.kg_dep
+            if dep in SUBJECTS:
+                subjects += _actors(art, c)
+            elif dep in ("obj", "iobj") and kind in PATIENT_KINDS or dep == "iobj":
+                patients += _actors(art, c)
+        if subjects or patients:
+            break
+        if tok._.kg_dep in ("xcomp", "conj", "advcl", "acl", "obl", "obj", "nmod", "ccomp") \
+                and art.head(tok) is not None:
+            tok = art.head(tok)  # "удалось бежать", "приняли участие в освобождении"
+        else:
+            break
+    if not subjects and not patients:
+        # a parse that hangs the name elsewhere ("Звание Героя ... Алие Молдагуловой
+        # присвоено"): the persons below the trigger
+        patients = [m.entity for t in art.subtree(trigger, 3) for m in [art.mention(t)]
+                    if m is not None and m.label == PERSON and m.entity]
+    if kind == "joined":  # the unit joined takes part: "стала снайпером 54-й бригады"
+        patients += [m.entity for t in art.subtree(trigger, 3) for m in [art.mention(t)]
+                     if m is not None and m.label == UNIT and m.entity]
+    ordered = list(dict.fromkeys(patients + subjects))
+    return tuple(ordered), tuple(dict.fromkeys(subjects))
+
+
+def _actors(art: _Article, tok: Token) -> list[str]:
+    """Persons and units a dependent stands for, with those coordinated to it; a
+    relative pronoun ("которые") stands for the names it refers back to."""
+    out = []
+    # "Посол ... Сильван Гиоге": the name stands in apposition to the subject word
+    group = [tok] + [c for c in art.children.get(tok.i, ()) if c._.kg_dep in ("conj", "appos", "flat:name")]
+    for t in group:
+        m = art.mention(t)
+        if m is not None and m.label in (PERSON, UNIT) and m.entity:
+            out.append(m.entity)
+        elif t.lemma_ == "который":
+            out += _antecedents(art, t)
+    return out
+
+
+def _antecedents(art: _Article, relative: Token) -> list[str]:
+    clause = art.head(relative)
+    noun = art.head(clause) if clause is not None else None
+    if noun is None:
+        return []
+    found = []
+    for t in [noun] + art.subtree(noun, 3):
+        m = art.mention(t)
+        if m is not None and m.label == PERSON and m.entity and m.entity not in found:
+            found.append(m.entity)
+    return found
+
+
+def _attached(art: _Article, trigger: Token, label: str) -> Mention | None:
+    """The date or place that depends on the trigger (or on the clause it is the
+    object of), the nearest first."""
+    shared = trigger.pos_ == "NOUN" or trigger._.kg_dep in ("conj", "xcomp")
+    for root in (trigger, art.head(trigger) if shared else None):
+        if root is None:
+            continue
+        for t in art.subtree(root, 3):
+            m = art.mention(t)
+            if m is not None and m.label == label and (label == DATE and m.value or m.entity):
+                return m
+    return None
+
+
+def _only(art: _Article, tokens: list[Token], label: str) -> Mention | None:
+    """The date of a sentence that has exactly one."""
+    found = {m for t in tokens for m in [art.mention(t)] if m is not None and m.label == label
+             and (m.value if label == DATE else m.entity)}
+    return found.pop() if len(found) == 1 else None
+
+
+# --- relations -------------------------------------------------------------------
+
+def _event_relations(art: _Article, events: list[Event], tokens: list[Token], evidence: Span) -> list[Relation]:
+    out = []
+    label_of = {m.entity: m.label for m in art.mentions if m.entity}
+    for ev in events:
+        persons = [p for p in ev.participants if label_of.get(p) == PERSON]
+        predicate = {"birth": "born_in", "death": "died_in", "reburial": "buried_in"}.get(ev.kind)
+        if predicate and ev.place:
+            out += [Relation(p, predicate, ev.place, evidence, f"event:{ev.kind}") for p in persons]
+        if ev.kind == "award":
+            awards = [m.entity for m in art.mentions if m.label == AWARD and m.entity
+                      and evidence[0] <= m.start < evidence[1]]
+            recipients = _recipients(art, tokens, ev) or persons
+            out += [Relation(p, "awarded", a, evidence, "event:award") for p in recipients for a in awards]
+        if ev.kind == "joined":
+            trigger = next((t for t in tokens if t.lemma_ == ev.trigger), None)
+            groups = [m.entity for t in art.subtree(trigger, 4) if trigger is not None
+                      for m in [art.mention(t)] if m is not None and m.label in (UNIT, ORG) and m.entity]
+            out += [Relation(p, "member_of", g, evidence, "event:joined") for p in persons for g in groups[:1]]
+            units = [p for p in ev.participants if label_of.get(p) == UNIT]
+            out += [Relation(p, "member_of", u, evidence, "event:joined") for p in persons for u in units]
+    return out
+
+
+def _recipients(art: _Article, tokens: list[Token], ev: Event) -> list[str]:
+    """Who received the award: the object or indirect object of "вручил",
+    "присвоили"; the subject of "получил"."""
+    trigger = next((t for t in tokens if t.lemma_ == ev.trigger), None)
+    if trigger is None or trigger.lemma_ in ("получить", "удостоить"):
+        return []
+    out = []
+    for c in art.children.get(trigger.i, ()):
+        if c._.kg_dep in ("iobj", "obj", "obl"):
+            out += [a for a in _actors(art, c) if a.startswith("person:")]
+    return out
+
+
+def _pattern_relations(art: _Article, tokens: list[Token], evidence: Span) -> list[Relation]:
+    out = []
+    names = _name_runs(art, tokens)
+    verbs = read_lexicon("relation_words")
+    echelons = {k: int(v) for k, v in read_mapping("unit_echelons").items()}
+    for i, (m, first, last) in enumerate(names):
+        nxt = names[i + 1] if i + 1 < len(names) else None
+        gap = tokens[tokens.index(last) + 1: tokens.index(nxt[1])] if nxt else []
+        gap_words = [t.lower_ for t in gap]
+        # "корпусе генерала Павла Белова": the general commands the unit
+        if nxt and m.label == UNIT and nxt[0].label == PERSON and len(gap) <= 2 and gap \
+                and any(_is_rank(t) for t in gap):
+            out.append(Relation(nxt[0].entity, "commanded", m.entity, evidence, "unit_of_general"))
+        # "бригады 22-й армии", "ауле Булак нынешней Актюбинской области"
+        if nxt and not gap or nxt and gap_words in (["нынешней"], ["нынешнего"], ["города"], ["г", "."]):
+            other = nxt[0]
+            if m.label == UNIT and other.label == UNIT and _echelon(m, echelons) < _echelon(other, echelons):
+                out.append(Relation(m.entity, "part_of", other.entity, evidence, "unit_of_unit"))
+            elif m.label in (PLACE, ORG) and other.label == PLACE and "Gen" in nxt[1].morph.get("Case"):
+                out.append(Relation(m.entity, "located_in", other.entity, evidence, "place_of_place"))
+        # "музей ... в Уральске", "средней школе № 12 города Актобе"
+        if nxt and m.label == ORG and nxt[0].label == PLACE and gap_words in (["в"], ["во"]):
+            out.append(Relation(m.entity, "located_in", nxt[0].entity, evidence, "org_in_place"))
+    out += _role_relations(art, tokens, evidence)
+    out += _verb_relations(art, tokens, evidence, verbs, echelons)
+    return out
+
+
+def _name_runs(art: _Article, tokens: list[Token]) -> list[tuple[Mention, Token, Token]]:
+    runs: list[tuple[Mention, Token, Token]] = []
+    for t in tokens:
+        m = art.mention(t)
+        if m is None or m.label == DATE or not m.entity or m.origin == "pronoun":
+            continue
+        if runs and runs[-1][0] is m:
+            runs[-1] = (m, runs[-1][1], t)
+        else:
+            runs.append((m, t, t))
+    return runs
+
+
+def _role_relations(art: _Article, tokens: list[Token], evidence: Span) -> list[Relation]:
+    """A person named after a role that names a unit or organization: "пулемётчику
+    1073-го стрелкового полка Сейткали Ахметову" (member_of), "командир дивизии ..."
+    (commanded); after a relative noun: "Её отец, Павел Лысенко" (relative_of)."""
+    out = []
+    roles = read_lexicon("roles") | read_lexicon("person_titles")
+    relatives = read_lexicon("relatives")
+    runs = _name_runs(art, tokens)
+    for k, (m, first, _) in enumerate(runs):
+        if m.label != PERSON:
+            continue
+        j = tokens.index(first) - 1
+        window = []
+        while j >= 0 and tokens[j].pos_ not in ("VERB", "AUX", "SCONJ") and tokens[j].text not in ";:.!?()" \
+                and not (art.mention(tokens[j]) is not None and art.mention(tokens[j]).label == PERSON
+                         and tokens[j].text != ","):
+            if tokens[j].text == "," and window:
+                break
+            window.insert(0, tokens[j])
+            j -= 1
+        lemmas = [t.lemma_ for t in window]
+        at = next((n for n, x in enumerate(lemmas) if x in roles), None)
+        if at is not None:
+            # the role governs the unit after it: "командир дивизии", not "дивизии и её комбату"
+            groups = [art.mention(t) for t in window[at:] if art.mention(t) is not None
+                      and art.mention(t).label in (UNIT, ORG) and art.mention(t).entity]
+            for g in dict.fromkeys(groups):
+                command = any(x in COMMAND_WORDS for x in lemmas)
+                out.append(Relation(m.entity, "commanded" if command else "member_of", g.entity,
+                                    evidence, "role_of_person"))
+        relative = next((t for t in window if t.lemma_ in relatives), None)
+        if relative is not None:
+            anchor = _relative_anchor(art, tokens, relative, m)
+            if anchor and anchor != m.entity:
+                out.append(Relation(m.entity, "relative_of", anchor, evidence, "relative_noun"))
+    return out
+
+
+def _relative_anchor(art: _Article, tokens: list[Token], relative: Token, person: Mention) -> str | None:
+    i = tokens.index(relative)
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    m = art.mention(after)
+    if m is not None and m.label == PERSON and m is not person and m.entity:
+        return m.entity  # "Брат Жумагали, Сейтжан Исмаилов"
+    before = tokens[i - 1] if i > 0 else None
+    m = art.mention(before)
+    if m is not None and m.origin == "pronoun" and m.entity:
+        return m.entity  # "Её отец, Павел Лысенко"
+    for t in tokens[:i]:  # "она росла в семье дяди, Аубакира Молдагулова": the subject
+        m = art.mention(t)
+        if m is not None and m.label == PERSON and m.entity and t._.kg_dep in SUBJECTS:
+            return m.entity
+    return None
+
+
+def _verb_relations(art: _Article, tokens: list[Token], evidence: Span, verbs: frozenset,
+                    echelons: dict) -> list[Relation]:
+    """"служил в 38-й армии", "сражался в составе 4-й гвардейской армии" (member_of);
+    "бригада в составе 3-й ударной армии" (part_of); "Во Франции был сформирован
+    партизанский отряд" (located_in); "командовал ... батальонов 1073-го полка"."""
+    out = []
+    for tok in tokens:
+        lemma = tok.lemma_
+        if lemma not in verbs and lemma not in ("сформировать", "формировать", "командовать",
+                                                 "похоронить", "погрести", "дислоцироваться"):
+            continue
+        subjects = [m for c in art.children.get(tok.i, ()) if c._.kg_dep in SUBJECTS
+                    for m in [art.mention(c)] if m is not None and m.entity]
+        below = [m for t in art.subtree(tok, 4) for m in [art.mention(t)]
+                 if m is not None and m.entity and m not in subjects]
+        if lemma in ("похоронить", "погрести"):
+            places = [m for m in below if m.label == PLACE]
+            objects = subjects or [m for c in art.children.get(tok.i, ()) if c._.kg_dep == "obj"
+                                   for m in [art.mention(c)] if m is not None]
+            out += [Relation(s.entity, "buried_in", places[0].entity, evidence, "buried_verb")
+                    for s in objects if s.label == PERSON and places]
+            continue
+        if lemma in ("сформировать", "формировать", "дислоцироваться"):
+            places = [m for m in below if m.label == PLACE]
+            out += [Relation(s.entity, "located_in", places[0].entity, evidence, "formed_in")
+                    for s in subjects if s.label == UNIT and places]
+            continue
+        groups = [m for m in below if m.label in (UNIT, ORG)]
+        for s in subjects:
+            for g in groups[:1]:
+                if s.label == PERSON:
+                    direct = any(art.mention(c) is g for c in art.children.get(tok.i, ()))
+                    pred = "commanded" if lemma == "командовать" and direct else "member_of"
+                    out.append(Relation(s.entity, pred, g.entity, evidence, f"verb:{lemma}"))
+                elif s.label == UNIT and g.label == UNIT and _echelon(s, echelons) < _echelon(g, echelons):
+                    out.append(Relation(s.entity, "part_of", g.entity, evidence, f"verb:{lemma}"))
+    return out
+
+
+def _echelon(m: Mention, echelons: dict) -> int:
+    words = m.entity.split(":", 1)[-1].split("_")
+    return max((echelons.get(w, 0) for w in words), default=0)
+
+
+def _is_rank(tok: Token) -> bool:
+    return tok.lemma_ in {line.split()[0].lower() for line in read_lexicon_lines("ranks")}
+
+
+def _unique(items: list) -> list:
+    return list(dict.fromkeys(items))
