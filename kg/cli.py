@@ -47,6 +47,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     v.add_argument("--out", default="docs/quality.md", metavar="FILE",
                    help="where the tables are written (default: docs/quality.md)")
     v.add_argument("--errors", action="store_true", help="also list every difference from the gold")
+
+    p = sub.add_parser("person", help="print a person's life path from the last build")
+    p.add_argument("name", nargs="+", metavar="NAME",
+                   help="any of the person's names, in any case or form, or in Latin letters")
+    p.add_argument("--out", default="export", metavar="DIR",
+                   help="the folder of the build to read (default: export/)")
     return ap.parse_args(argv)
 
 
@@ -59,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             return _build(args)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "person":
+            return _person(args)
         return _extract(args)
     except KgError as e:
         print(f"kg: error: {e}", file=sys.stderr)
@@ -87,6 +95,29 @@ def _eval(args) -> int:
     report = evaluate(Path(args.corpus), None if args.no_nerel else Path(args.nerel),
                       Path(args.out) if args.out else None, nerel_split=args.nerel_split)
     print(report if args.errors else report.split("\n## Differences")[0])
+    return 0
+
+
+def _person(args) -> int:
+    from pathlib import Path
+
+    from .lifepath import GRAPHML, format_life_path, life_path, person_matches, read_graph
+
+    query, path = " ".join(args.name), Path(args.out) / GRAPHML
+    if not path.is_file():
+        print(f"kg: no build in {args.out}/ (no {GRAPHML}): run kg build ARTICLES --out {args.out}",
+              file=sys.stderr)
+        return 1
+    graph = read_graph(path)
+    matches = person_matches(graph, query)
+    if not matches:
+        print(f"kg: no person in {args.out}/ matches {query!r}", file=sys.stderr)
+        return 1
+    best = [m for m in matches if m.level == matches[0].level]
+    print("\n\n".join(format_life_path(life_path(graph, m.id)) for m in best[:5]))
+    others = matches[len(best[:5]):]
+    if others:
+        print(f"\nalso matching {query!r}: " + "; ".join(f"{m.name} ({m.id})" for m in others))
     return 0
 
 

@@ -69,9 +69,12 @@ class _Article:
         return None if h is None else self.doc[h]
 
     def subtree(self, tok: Token, depth: int = 3) -> list[Token]:
+        """Dependents down to ``depth``, within the clause: not into a coordinated
+        verb ("преобразовали ..., а 18 ноября ... погиб")."""
         out, frontier = [], [tok]
         for _ in range(depth):
-            nxt = [c for t in frontier for c in self.children.get(t.i, ()) if c._.kg_dep in ATTACH | {"conj"}]
+            nxt = [c for t in frontier for c in self.children.get(t.i, ())
+                   if c._.kg_dep in ATTACH or c._.kg_dep == "conj" and c.pos_ != "VERB"]
             out += nxt
             frontier = nxt
         return out
@@ -135,19 +138,25 @@ def _sentence_events(art: _Article, tokens: list[Token], evidence: Span, carry):
         m = art.mention(tok)
         if m is not None and m.label == PLACE and m.entity:
             last_place = m.entity
+    triggers: list[Token] = []
     for tok in tokens:
         if art.mention(tok) is not None and art.mention(tok).label != PERSON:
             continue  # "Освобождение" in «Освобождение», "Победы" in a name
         kind = _kind(art, tok, single, pair)
         if kind is None:
             continue
+        twin = next((k for k, t in enumerate(triggers) if events[k].kind == kind
+                     and "VERB" in (t.pos_, tok.pos_) and t.pos_ != tok.pos_
+                     and (art.head(tok) is t or art.head(t) is tok)), None)
+        if twin is not None:
+            continue  # "попал в плен": one event, two trigger words
         participants, subjects = _participants(art, tok, kind)
         if not participants and _dropped_subject(art, tok):
             participants = subjects = carry[0]  # "Там совершил побег": the last subject goes on
         if not participants:
             continue
         subjects_here = subjects_here or subjects
-        date = _attached(art, tok, DATE) or _only(art, tokens, DATE)
+        date = _attached(art, tok, DATE) or _nearest(art, tokens, tok, DATE)
         place = _attached(art, tok, PLACE)
         place_id = place.entity if place else None
         clause = [tok] + ([art.head(tok)] if art.head(tok) is not None else [])
@@ -158,7 +167,19 @@ def _sentence_events(art: _Article, tokens: list[Token], evidence: Span, carry):
             place_id = before[-1] if before else carry[1]
         events.append(Event(kind, participants, tok.lemma_, evidence,
                             date.value if date else None, place_id))
+        triggers.append(tok)
     return events, (subjects_here or carry[0], last_place or carry[1])
+
+
+def _next_words(art: _Article, tok: Token, n: int = 6) -> list[Token]:
+    """The words right after a verb, up to punctuation: where the parse may have hung
+    its object on another verb ("ушла на фронт и попала в 100-ю бригаду")."""
+    out = []
+    for t in art.doc[tok.i + 1: tok.i + 1 + n]:
+        if t.is_punct or t.is_space:
+            break
+        out.append(t)
+    return out
 
 
 def _dropped_subject(art: _Article, tok: Token) -> bool:
@@ -175,8 +196,9 @@ def _kind(art: _Article, tok: Token, single: dict, pair: dict) -> str | None:
     for (first, second), kind in pair.items():
         if first != lemma:
             continue
-        if second.startswith("@"):  # "стать @UNIT": a unit among the dependents
-            if any(m is not None and m.label == second[1:] for t in art.subtree(tok, 3)
+        if second.startswith("@"):  # "стать @UNIT": a unit among the dependents, or right after
+            label = second[1:].upper()
+            if any(m is not None and m.label == label for t in art.subtree(tok, 3) + _next_words(art, tok)
                    for m in [art.mention(t)]):
                 return kind
         elif second in below:
@@ -199,6 +221,8 @@ def _participants(art: _Article, trigger: Token, kind: str) -> tuple[tuple[str, 
                 subjects += _actors(art, c)
             elif dep in ("obj", "iobj") and kind in PATIENT_KINDS or dep == "iobj":
                 patients += _actors(art, c)
+            elif dep == "obj":  # "дивизию перебросили", "бригаду сформировали"
+                patients += [a for a in _actors(art, c) if a.startswith("unit:")]
         if subjects or patients:
             break
         if tok._.kg_dep in ("xcomp", "conj", "advcl", "acl", "obl", "obj", "nmod", "ccomp") \
@@ -212,8 +236,13 @@ def _participants(art: _Article, trigger: Token, kind: str) -> tuple[tuple[str, 
         patients = [m.entity for t in art.subtree(trigger, 3) for m in [art.mention(t)]
                     if m is not None and m.label == PERSON and m.entity]
     if kind == "joined":  # the unit joined takes part: "стала снайпером 54-й бригады"
-        patients += [m.entity for t in art.subtree(trigger, 3) for m in [art.mention(t)]
-                     if m is not None and m.label == UNIT and m.entity]
+        patients += [m.entity for t in art.subtree(trigger, 3) + _next_words(art, trigger)
+                     for m in [art.mention(t)] if m is not None and m.label == UNIT and m.entity][:1]
+    # "сражался ... в составе 4-й гвардейской армии": the unit fought too
+    for t in art.subtree(trigger, 2):
+        if t.lemma_ == "состав":
+            patients += [m.entity for c in art.subtree(t, 2) for m in [art.mention(c)]
+                         if m is not None and m.label == UNIT and m.entity]
     ordered = list(dict.fromkeys(patients + subjects))
     return tuple(ordered), tuple(dict.fromkeys(subjects))
 
@@ -241,30 +270,54 @@ def _antecedents(art: _Article, relative: Token) -> list[str]:
     found = []
     for t in [noun] + art.subtree(noun, 3):
         m = art.mention(t)
-        if m is not None and m.label == PERSON and m.entity and m.entity not in found:
+        if m is not None and m.label in (PERSON, UNIT) and m.entity and m.entity not in found:
             found.append(m.entity)
     return found
 
 
 def _attached(art: _Article, trigger: Token, label: str) -> Mention | None:
-    """The date or place that depends on the trigger (or on the clause it is the
-    object of), the nearest first."""
-    shared = trigger.pos_ == "NOUN" or trigger._.kg_dep in ("conj", "xcomp")
-    for root in (trigger, art.head(trigger) if shared else None):
-        if root is None:
-            continue
+    """The date or place that depends on the trigger; for a noun, on the verb it
+    belongs to; for a coordinated verb, what stands before the first verb and so
+    belongs to both ("15 октября 1943 года под Невелем ... вела огонь и погибла",
+    but not "встретил войну 22 июня ..., и ... попал в плен")."""
+    head = art.head(trigger)
+    roots = [(trigger, None)]
+    if head is not None and (trigger.pos_ == "NOUN" or trigger._.kg_dep == "xcomp"):
+        roots.append((head, None))
+    elif head is not None and trigger._.kg_dep == "conj":
+        roots.append((head, head.i))  # only what is fronted before the head
+    single, _ = _triggers()
+    for root, before in roots:
         for t in art.subtree(root, 3):
             m = art.mention(t)
-            if m is not None and m.label == label and (label == DATE and m.value or m.entity):
+            if m is not None and m.label == label and (label == DATE and m.value or m.entity) \
+                    and (before is None or t.i < before) \
+                    and not (label == PLACE and _through_event(art, t, root, single)):
                 return m
     return None
 
 
-def _only(art: _Article, tokens: list[Token], label: str) -> Mention | None:
-    """The date of a sentence that has exactly one."""
-    found = {m for t in tokens for m in [art.mention(t)] if m is not None and m.label == label
-             and (m.value if label == DATE else m.entity)}
-    return found.pop() if len(found) == 1 else None
+def _through_event(art: _Article, tok: Token, root: Token, single: dict) -> bool:
+    """Whether ``tok`` hangs on ``root`` through the reason for it: the place of "за
+    бои под Москвой" is the battle's, not the award's (while "ранен ... в сражении
+    в районе Смоленска" was wounded there)."""
+    h = art.head(tok)
+    while h is not None and h.i != root.i:
+        if h.pos_ == "NOUN" and h.lemma_ in single and any(
+                c.lower_ == "за" for c in art.children.get(h.i, ())):
+            return True
+        h = art.head(h)
+    return False
+
+
+def _nearest(art: _Article, tokens: list[Token], trigger: Token, label: str) -> Mention | None:
+    """The date of the sentence nearest the trigger: before it first (Russian fronts
+    its time adverbials), then after it."""
+    found = [(t.i, m) for t in tokens for m in [art.mention(t)] if m is not None and m.label == label
+             and (m.value if label == DATE else m.entity)]
+    before = [m for i, m in found if i < trigger.i]
+    after = [m for i, m in found if i > trigger.i]
+    return before[-1] if before else (after[0] if after else None)
 
 
 # --- relations -------------------------------------------------------------------
@@ -280,8 +333,20 @@ def _event_relations(art: _Article, events: list[Event], tokens: list[Token], ev
         if ev.kind == "award":
             awards = [m.entity for m in art.mentions if m.label == AWARD and m.entity
                       and evidence[0] <= m.start < evidence[1]]
-            recipients = _recipients(art, tokens, ev) or persons
-            out += [Relation(p, "awarded", a, evidence, "event:award") for p in recipients for a in awards]
+            trigger = next((t for t in tokens if t.lemma_ == ev.trigger), None)
+            receive = trigger is not None and trigger.lemma_ in ("получить", "удостоить", "награда")
+            # the giver of "вручил" is not a recipient: without one named, no relation
+            recipients = _recipients(art, tokens, ev) or (persons if receive or ev.trigger == "присвоить" else [])
+            first = {}
+            for m in art.mentions:
+                if m.entity and evidence[0] <= m.start < evidence[1]:
+                    first.setdefault(m.entity, m.start)
+            recipients = sorted(dict.fromkeys(recipients), key=lambda x: first.get(x, 0))
+            awards = sorted(dict.fromkeys(awards), key=lambda x: first.get(x, 0))
+            if len(recipients) == len(awards) > 1:  # "Мария получила медаль ..., а Асхат — орден ..."
+                out += [Relation(p, "awarded", a, evidence, "event:award") for p, a in zip(recipients, awards)]
+            else:
+                out += [Relation(p, "awarded", a, evidence, "event:award") for p in recipients for a in awards]
         if ev.kind == "joined":
             trigger = next((t for t in tokens if t.lemma_ == ev.trigger), None)
             groups = [m.entity for t in art.subtree(trigger, 4) if trigger is not None
@@ -323,13 +388,52 @@ def _pattern_relations(art: _Article, tokens: list[Token], evidence: Span) -> li
             other = nxt[0]
             if m.label == UNIT and other.label == UNIT and _echelon(m, echelons) < _echelon(other, echelons):
                 out.append(Relation(m.entity, "part_of", other.entity, evidence, "unit_of_unit"))
-            elif m.label in (PLACE, ORG) and other.label == PLACE and "Gen" in nxt[1].morph.get("Case"):
+            elif m.label in (PLACE, ORG) and other.label == PLACE and (
+                    "Gen" in nxt[1].morph.get("Case") or gap_words in (["города"], ["г", "."])):
                 out.append(Relation(m.entity, "located_in", other.entity, evidence, "place_of_place"))
         # "музей ... в Уральске", "средней школе № 12 города Актобе"
         if nxt and m.label == ORG and nxt[0].label == PLACE and gap_words in (["в"], ["во"]):
             out.append(Relation(m.entity, "located_in", nxt[0].entity, evidence, "org_in_place"))
     out += _role_relations(art, tokens, evidence)
     out += _verb_relations(art, tokens, evidence, verbs, echelons)
+    out += _composition_relations(art, tokens, evidence, echelons)
+    return out
+
+
+def _composition_relations(art: _Article, tokens: list[Token], evidence: Span, echelons: dict) -> list[Relation]:
+    """"в составе 3-й ударной армии" (the clause's subject is part or member of it);
+    "В её состав вошли ... полки" (the units are part of the unit named before);
+    "Командиром назначили генерал-майора Ивана Панфилова" (commanded the unit named before)."""
+    out = []
+    by_id = {m.entity: m for m in art.mentions if m.entity}
+    units_before = [m for m in art.mentions if m.label == UNIT and m.entity and m.start < evidence[0]]
+    for tok in tokens:
+        if tok.lemma_ == "состав":
+            owner = next((m for t in art.subtree(tok, 2) for m in [art.mention(t)]
+                          if m is not None and m.label == UNIT and m.entity), None)
+            if owner is None and any(c.lower_ in RELATIVE_POSSESSIVES for c in art.children.get(tok.i, ())):
+                owner = units_before[-1] if units_before else None  # "её состав": the unit just named
+            verb = tok
+            while verb is not None and verb.pos_ != "VERB":
+                verb = art.head(verb)
+            if owner is None or verb is None:
+                continue
+            for a in [a for c in art.children.get(verb.i, ()) if c._.kg_dep in SUBJECTS for a in _actors(art, c)]:
+                m = by_id.get(a)
+                if m is None or a == owner.entity:
+                    continue
+                if m.label == PERSON:
+                    out.append(Relation(a, "member_of", owner.entity, evidence, "in_composition"))
+                elif m.label == UNIT and _echelon(m, echelons) < _echelon(owner, echelons):
+                    out.append(Relation(a, "part_of", owner.entity, evidence, "in_composition"))
+        if tok.lemma_ == "назначить" and any(c.lemma_ in COMMAND_WORDS for c in art.children.get(tok.i, ())):
+            unit = next((m for t in art.subtree(tok, 3) for m in [art.mention(t)]
+                         if m is not None and m.label == UNIT and m.entity), None) \
+                or (units_before[-1] if units_before else None)
+            people = [a for c in art.children.get(tok.i, ()) if c._.kg_dep in ("obj", "nsubj:pass")
+                      for a in _actors(art, c) if a.startswith("person:")]
+            if unit is not None:
+                out += [Relation(p, "commanded", unit.entity, evidence, "appointed_commander") for p in people]
     return out
 
 
@@ -358,12 +462,10 @@ def _role_relations(art: _Article, tokens: list[Token], evidence: Span) -> list[
         if m.label != PERSON:
             continue
         j = tokens.index(first) - 1
+        if j >= 0 and tokens[j].text == ",":  # "внук, Марат Ахметов"
+            j -= 1
         window = []
-        while j >= 0 and tokens[j].pos_ not in ("VERB", "AUX", "SCONJ") and tokens[j].text not in ";:.!?()" \
-                and not (art.mention(tokens[j]) is not None and art.mention(tokens[j]).label == PERSON
-                         and tokens[j].text != ","):
-            if tokens[j].text == "," and window:
-                break
+        while j >= 0 and tokens[j].pos_ not in ("VERB", "AUX", "SCONJ") and tokens[j].text not in ";:.!?(),–—«»":
             window.insert(0, tokens[j])
             j -= 1
         lemmas = [t.lemma_ for t in window]
@@ -385,18 +487,26 @@ def _role_relations(art: _Article, tokens: list[Token], evidence: Span) -> list[
 
 
 def _relative_anchor(art: _Article, tokens: list[Token], relative: Token, person: Mention) -> str | None:
+    """Whose relative: the name in the genitive after the word ("Брат Жумагали,
+    Сейтжан Исмаилов"), else a possessive before it ("Её старший сын, Асхат"), else
+    the subject of the sentence ("она росла в семье дяди, Аубакира Молдагулова"),
+    else a person the sentence refers to by pronoun ("Его письма передал ... внук")."""
     i = tokens.index(relative)
     after = tokens[i + 1] if i + 1 < len(tokens) else None
     m = art.mention(after)
     if m is not None and m.label == PERSON and m is not person and m.entity:
-        return m.entity  # "Брат Жумагали, Сейтжан Исмаилов"
-    before = tokens[i - 1] if i > 0 else None
-    m = art.mention(before)
-    if m is not None and m.origin == "pronoun" and m.entity:
-        return m.entity  # "Её отец, Павел Лысенко"
-    for t in tokens[:i]:  # "она росла в семье дяди, Аубакира Молдагулова": the subject
+        return m.entity
+    for t in reversed(tokens[max(0, i - 3):i]):
         m = art.mention(t)
-        if m is not None and m.label == PERSON and m.entity and t._.kg_dep in SUBJECTS:
+        if m is not None and m.origin == "pronoun" and m.entity:
+            return m.entity
+    for t in tokens[:i]:
+        m = art.mention(t)
+        if m is not None and m.label == PERSON and m.entity and t._.kg_dep in SUBJECTS and m is not person:
+            return m.entity
+    for t in tokens[:i]:
+        m = art.mention(t)
+        if m is not None and m.origin == "pronoun" and m.entity and m.entity != person.entity:
             return m.entity
     return None
 
@@ -412,14 +522,16 @@ def _verb_relations(art: _Article, tokens: list[Token], evidence: Span, verbs: f
         if lemma not in verbs and lemma not in ("сформировать", "формировать", "командовать",
                                                  "похоронить", "погрести", "дислоцироваться"):
             continue
-        subjects = [m for c in art.children.get(tok.i, ()) if c._.kg_dep in SUBJECTS
-                    for m in [art.mention(c)] if m is not None and m.entity]
+        subject_ids = [a for c in art.children.get(tok.i, ()) if c._.kg_dep in SUBJECTS
+                       for a in _actors(art, c)]
+        by_id = {m.entity: m for m in art.mentions if m.entity}
+        subjects = [by_id[a] for a in subject_ids if a in by_id]
         below = [m for t in art.subtree(tok, 4) for m in [art.mention(t)]
                  if m is not None and m.entity and m not in subjects]
         if lemma in ("похоронить", "погрести"):
             places = [m for m in below if m.label == PLACE]
-            objects = subjects or [m for c in art.children.get(tok.i, ()) if c._.kg_dep == "obj"
-                                   for m in [art.mention(c)] if m is not None]
+            objects = subjects or [by_id[a] for c in art.children.get(tok.i, ()) if c._.kg_dep == "obj"
+                                   for a in _actors(art, c) if a in by_id]
             out += [Relation(s.entity, "buried_in", places[0].entity, evidence, "buried_verb")
                     for s in objects if s.label == PERSON and places]
             continue

@@ -120,14 +120,16 @@ def _add_article(g: nx.MultiDiGraph, ex: Extraction) -> None:
 
 
 def _merge_entities(extractions: list[Extraction]) -> list[dict]:
-    """Entity node attributes, merged over articles: first name, label, rank and role win."""
+    """Entity node attributes, merged over articles: the first name, label, rank, role,
+    GeoNames id and coordinates win."""
     merged: dict[str, dict] = {}
     aliases: dict[str, set[str]] = {}
 
     def add(e: Entity) -> dict:
         if e.id not in merged:
             merged[e.id] = {"id": e.id, "kind": ENTITY, "label": e.label, "name": e.name,
-                            "rank": None, "role": None, "articles": set(), "mentions": 0}
+                            "rank": None, "role": None, "geonames": None, "lat": None, "lon": None,
+                            "articles": set(), "mentions": 0}
             aliases[e.id] = set()
         node = merged[e.id]
         if node["label"] != e.label:
@@ -136,6 +138,10 @@ def _merge_entities(extractions: list[Extraction]) -> list[dict]:
         node["name"] = node["name"] or e.name
         node["rank"] = node["rank"] or e.rank
         node["role"] = node["role"] or e.role
+        if node["geonames"] is None and e.geonames:  # the first article that could place it
+            node["geonames"] = e.geonames
+        if node["lat"] is None and e.coords:
+            node["lat"], node["lon"] = e.coords
         aliases[e.id].update(x for x in (e.name, *e.aliases) if x)
         return node
 

@@ -4,7 +4,7 @@
 2. clean      Document  -> Article        kg.clean
 3. nlp        Article   -> spaCy Doc      kg.nlp
 4. normalize  Doc spans -> names, dates   kg.normalize, kg.dates
-5. resolve    names     -> entities       kg.resolve
+5. resolve    names     -> entities       kg.resolve, kg.places (coordinates)
 6. events     Doc, entities -> events, relations   kg.events   (steps 3-6: ``extract_article``)
 7. graph      Extractions -> networkx     kg.graph
 8. export     graph     -> RDF, GraphML, CSV, HTML   kg.export, kg.rdf, kg.render
@@ -31,6 +31,7 @@ from .clean import clean
 from .dates import DateText, value_dates
 from .errors import InputError
 from .events import extract_events
+from .places import geolocate
 from .nlp import analyze, load_nlp, sentence_spans
 from .normalize import (canonical_name, person_gender, pronouns, rank_before, role_before,
                         split_coordinated, unit_nouns)
@@ -50,6 +51,7 @@ def extraction_from_doc(article: Article, doc: Doc) -> Extraction:
     sentences = doc.user_data.get("kg_sentences") or sentence_spans(doc.text)
     named = _named_mentions(article, doc, sentences)
     mentions, entities = resolve(named, article_key=article.digest[:8])
+    entities = geolocate(entities)  # the article's other places tell which Петропавловск
     events, relations = extract_events(doc, mentions, sentences)
     return Extraction(article, tuple(mentions), tuple(entities), tuple(events), tuple(relations),
                       sentences=tuple(sentences))
