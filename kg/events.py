@@ -276,12 +276,19 @@ def _antecedents(art: _Article, relative: Token) -> list[str]:
 
 
 def _attached(art: _Article, trigger: Token, label: str) -> Mention | None:
-    """The date or place that depends on the trigger; for a noun, on the verb it
-    belongs to; for a coordinated verb, what stands before the first verb and so
-    belongs to both ("15 октября 1943 года под Невелем ... вела огонь и погибла",
-    but not "встретил войну 22 июня ..., и ... попал в плен")."""
+    """The date or place of an event, in this order: one that depends on the trigger;
+    one in the trigger's own stretch of words; for a noun, one that depends on the
+    verb it belongs to; for a coordinated verb, one fronted before the first verb and
+    so shared ("15 октября 1943 года под Невелем ... вела огонь и погибла", but not
+    "встретил войну 22 июня ..., и ... попал в плен")."""
+    local = _clause_mention(art, trigger, label)
+    if local is not None:
+        return local
+    own = [t for t in art.subtree(trigger, 3) if _fits(art.mention(t), label)]
+    if own:
+        return _first_place(art, own, trigger) if label == PLACE else art.mention(own[0])
     head = art.head(trigger)
-    roots = [(trigger, None)]
+    roots = []
     if head is not None and (trigger.pos_ == "NOUN" or trigger._.kg_dep == "xcomp"):
         roots.append((head, None))
     elif head is not None and trigger._.kg_dep == "conj":
@@ -290,10 +297,51 @@ def _attached(art: _Article, trigger: Token, label: str) -> Mention | None:
     for root, before in roots:
         for t in art.subtree(root, 3):
             m = art.mention(t)
-            if m is not None and m.label == label and (label == DATE and m.value or m.entity) \
-                    and (before is None or t.i < before) \
+            if _fits(m, label) and (before is None or t.i < before) \
                     and not (label == PLACE and _through_event(art, t, root, single)):
                 return m
+    return None
+
+
+def _fits(m: Mention | None, label: str) -> bool:
+    """A dated date, or a named place (not an adjective: "к французским партизанам")."""
+    return m is not None and m.label == label and bool(m.value if label == DATE else m.entity) \
+        and m.origin != "place_adjective"
+
+
+def _first_place(art: _Article, found: list[Token], trigger: Token) -> Mention | None:
+    single = _triggers()[0]
+    for t in found:
+        if not _through_event(art, t, trigger, single):
+            return art.mention(t)
+    return None
+
+
+def _clause_mention(art: _Article, trigger: Token, label: str) -> Mention | None:
+    """A date or place in the trigger's own stretch of words, where the parse hung it
+    on another verb: "а 18 ноября генерал Панфилов погиб у деревни Гусенево". The
+    stretch ends at a comma, or at a conjunction that joins another verb."""
+    doc = art.doc
+
+    def boundary(t: Token) -> bool:
+        if t.text in ",;:—–()" or t.is_sent_start and t.i != trigger.i:
+            return True
+        head = art.head(t)
+        return t.pos_ == "CCONJ" and head is not None and head.pos_ == "VERB"
+
+    order = []
+    i = trigger.i - 1
+    while i >= 0 and not boundary(doc[i]) and not doc[i].is_space:
+        order.append(doc[i])
+        i -= 1
+    i = trigger.i + 1
+    while i < len(doc) and not boundary(doc[i]) and not doc[i].is_space and doc[i].text != ".":
+        order.append(doc[i])
+        i += 1
+    single = _triggers()[0]
+    for t in order:
+        if _fits(art.mention(t), label) and not (label == PLACE and _through_event(art, t, trigger, single)):
+            return art.mention(t)
     return None
 
 

@@ -144,8 +144,8 @@ def unit_nouns(doc) -> list[tuple[int, int, str]]:
     nouns = read_lexicon("unit_nouns")
     out = []
     for tok in doc:
-        if tok.pos_ != "NOUN" or tok.ent_type_ or "Plur" in tok.morph.get("Number"):
-            continue
+        if tok.pos_ not in ("NOUN", "PROPN") or tok.ent_type_ or "Plur" in tok.morph.get("Number"):
+            continue  # ("Дивизию начали формировать": sentence-initial nouns pass for names)
         word = lemma(tok.text, "NOUN")
         if word in nouns and not any(c.pos_ in ("ADJ", "NUM") for c in tok.lefts if c.i == tok.i - 1):
             out.append((tok.idx, tok.idx + len(tok.text), word))
