@@ -155,6 +155,7 @@ def _sentence_events(art: _Article, tokens: list[Token], evidence: Span, carry):
             participants = subjects = carry[0]  # "Там совершил побег": the last subject goes on
         if not participants:
             continue
+        participants = _in_order(art, participants, evidence)
         subjects_here = subjects_here or subjects
         date = _attached(art, tok, DATE) or _nearest(art, tokens, tok, DATE)
         place = _attached(art, tok, PLACE)
@@ -169,6 +170,15 @@ def _sentence_events(art: _Article, tokens: list[Token], evidence: Span, carry):
                             date.value if date else None, place_id))
         triggers.append(tok)
     return events, (subjects_here or carry[0], last_place or carry[1])
+
+
+def _in_order(art: _Article, ids: tuple[str, ...], evidence: Span) -> tuple[str, ...]:
+    """Persons first, then units, each in the order the sentence names them."""
+    first: dict[str, int] = {}
+    for m in art.mentions:
+        if m.entity in ids and evidence[0] <= m.start < evidence[1]:
+            first.setdefault(m.entity, m.start)
+    return tuple(sorted(ids, key=lambda x: (not x.startswith("person:"), first.get(x, evidence[1]))))
 
 
 def _next_words(art: _Article, tok: Token, n: int = 6) -> list[Token]:
