@@ -6,8 +6,9 @@
 4. normalize  Doc spans -> names, dates   kg.normalize, kg.dates
 5. resolve    names     -> entities       kg.resolve, kg.places (coordinates)
 6. events     Doc, entities -> events, relations   kg.events   (steps 3-6: ``extract_article``)
-7. graph      Extractions -> networkx     kg.graph
-8. export     graph     -> RDF, GraphML, CSV, HTML   kg.export, kg.rdf, kg.render
+7. link       Extractions -> one id per real entity across articles   kg.link
+8. graph      Extractions -> networkx     kg.graph
+9. export     graph     -> RDF, GraphML, CSV, HTML   kg.export, kg.rdf, kg.render
 
 >>> from kg.types import Article
 >>> text = "Кадем Жуманиязов в июле 1941 года был ранен под Смоленском. Кадему удалось бежать."
@@ -148,14 +149,17 @@ def run(paths: Iterable[str], on_item: Callable[[], None] | None = None) -> Run:
 
 def build(paths: Iterable[str], out_dir: str | Path = "export",
           on_item: Callable[[], None] | None = None) -> tuple[Run, dict]:
-    """Steps 1 to 7: extract, build the graph and write every output into ``out_dir``.
+    """Steps 1 to 9: extract, link across articles, build the graph and write every
+    output into ``out_dir``.
 
     When no article at all could be read, nothing is written: the outputs of the
     last good build stay as they were."""
     from .export import write_outputs
     from .graph import build_graph
+    from .link import link_entities
 
     result = run(paths, on_item)
+    result.extractions = link_entities(result.extractions)
     graph = build_graph(result.extractions)
     if not result.extractions:
         log.warning("no article could be read: outputs in %s left as they were", out_dir)

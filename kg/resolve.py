@@ -1,11 +1,11 @@
 """Stage 5, resolve: named mentions -> entities, within an article and across articles.
 
 Within an article, a first name or a surname alone ("Кадем", "Кадему", "Маметова")
-joins the full name it stands for: the nearest full name before it that contains
-that word, else the nearest after it. Across articles, entities with the same label
-and the same folded canonical name share one id, so the graph merges them. A person
-known only by one word gets an id scoped to the article: two "Амина" in two
-articles are not assumed to be one person.
+joins the full name it stands for: the most talked-about full name that contains
+that word, the nearest first. Ids are made from the folded canonical name, so the
+same place, unit or organization has one id in every article; a person known only
+by one word gets an id scoped to the article. Whether two persons of the same name
+in two articles are one is decided later, across articles, by ``kg.link``.
 
 >>> from kg.types import Mention, PERSON
 >>> named = [Named(Mention(0, 14, "Кадема Жуманиязова", PERSON), "Кадем Жуманиязов"),
