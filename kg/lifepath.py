@@ -37,8 +37,8 @@ from itertools import groupby
 from pathlib import Path
 
 import networkx as nx
-from anyascii import anyascii
 
+from .link import spelling_key
 from .normalize import fold
 
 log = logging.getLogger(__name__)
@@ -53,15 +53,6 @@ TITLE_WIDTH = 40
 
 # -- finding a person -------------------------------------------------------------
 
-# Latin spellings of one Russian or Kazakh sound -> one skeleton letter; longest first.
-_SKELETON = (
-    ("shch", "w"), ("tsch", "q"), ("dzh", "j"), ("sch", "w"), ("tch", "q"),
-    ("sh", "w"), ("ch", "q"), ("zh", "j"), ("dj", "j"), ("kh", "h"), ("ts", "c"), ("tz", "c"),
-    ("gh", "g"), ("ph", "f"), ("ck", "k"), ("ou", "u"), ("yo", "e"), ("q", "k"), ("x", "ks"),
-    ("w", "v"), ("y", "i"),
-)
-_SKELETON_LETTER = dict(_SKELETON)
-_SKELETON_RE = re.compile("|".join(re.escape(a) for a, _ in _SKELETON))
 # case endings of Russian names, as skeletons: Омаров-а/-у/-ым/-е, Кабыш-ем, Ольг-ой
 _ENDINGS = {"", "a", "ia", "u", "iu", "om", "em", "oi", "ei", "e", "i", "im", "ogo", "ego",
             "omu", "emu", "ih", "imi", "ami", "ah", "am"}
@@ -76,22 +67,12 @@ class PersonMatch:
 
 
 def skeleton(text: str) -> str:
-    """The Latin skeleton of a name: one letter for each sound, however it is spelled.
-
-    Cyrillic (Kazakh letters included) goes to Latin through anyascii; then the
-    spellings of one sound share a letter (ж zh j = j, ш щ sh sch = w, ч ch tch = q,
-    х kh = h, ц ts = c, й ы y = i, ye yo = e, w = v), marks and doubled letters go.
+    """The key every spelling of a name shares (Cyrillic, Kazakh, Latin): kg.link's.
 
     >>> skeleton("Жуманиязов") == skeleton("Zhumaniyazov") == skeleton("Jumaniyazov")
     True
-    >>> skeleton("Кабыш Омаров"), skeleton("KABISH omarow")
-    ('kabiw omarov', 'kabiw omarov')
     """
-    t = anyascii(fold(text)).lower()
-    t = _SKELETON_RE.sub(lambda m: _SKELETON_LETTER[m[0]], t)
-    t = re.sub(r"[^a-z ]+", lambda m: " " if "-" in m[0] else "", t)
-    t = re.sub(r"(.)\1+", r"\1", t).replace("ie", "e")
-    return " ".join(re.sub(r"(.)\1+", r"\1", t).split())
+    return spelling_key(text)
 
 
 def person_matches(g: nx.MultiDiGraph, query: str) -> list[PersonMatch]:
@@ -136,8 +117,9 @@ def find_person(g: nx.MultiDiGraph, query: str) -> list[str]:
 
 def _variants(query: str) -> set[str]:
     """The skeletons of a query: a Latin j is ж to some (Jumaniyazov) and й to others (Jurij)."""
-    latin = anyascii(fold(query)).lower()
-    return {s for s in (skeleton(latin), skeleton(latin.replace("j", "y"))) if s}
+    q = fold(query)
+    variants = {q, q.replace("j", "y")} if re.search("[a-z]", q) else {q}
+    return {s for s in map(skeleton, variants) if s}
 
 
 def _level(q_fold: str, q_skel: set[str], names: list[str]) -> int:
