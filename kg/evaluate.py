@@ -344,6 +344,17 @@ def evaluate(corpus: Path, nerel: Path | None, out: Path | None, nerel_split: st
         "",
         nerel_table(nerel_res),
         "",
+        "## Reading these numbers",
+        "",
+        "- The development corpus is small (5 articles) and the rules were written while",
+        "  looking at it: NEREL train (`kg eval --nerel-split train`, 746 documents never",
+        "  tuned on) is the better guide to unseen text.",
+        "- Where the gold and the extraction issue disagree, kg follows the issue: fronts",
+        "  (\"Калининский фронт\") are units, not places; a date inside an award's name",
+        "  (\"медаль 1939–1945 годов\") is part of the award, not a date of an event.",
+        "- Pronouns and bare unit nouns (\"дивизию\") linked to entities are coreference,",
+        "  not named entities: they are left out of the NEREL scoring.",
+        "",
     ])
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
