@@ -135,13 +135,19 @@ def _build(args) -> int:
         bar.close()
     graph = built["graph"]
     labels = Counter(d.get("label") for _, d in graph.nodes(data=True) if d.get("kind") == "entity")
-    relations = sum(1 for *_, d in graph.edges(data=True) if d.get("relation") != "mentions")
+    kinds = Counter(d.get("relation") for *_, d in graph.edges(data=True))
+    extracted = {k: n for k, n in kinds.items()
+                 if k not in ("mentions", "co_occurs", "participant_in", "took_place_at")}
+    events = sum(1 for _, d in graph.nodes(data=True) if d.get("kind") == "event")
     print(f"articles read: {len(result.extractions)}")
     print(f"files skipped: {len(result.skipped)}")
     for s in result.skipped:
         print(f"  {s.path}: {s.reason}")
     print("entities: " + (", ".join(f"{k} {labels[k]}" for k in sorted(labels)) or "none"))
-    print(f"relations: {relations}")
+    print(f"events: {events}")
+    print(f"relations: {sum(extracted.values())}"
+          + (" (" + ", ".join(f"{k} {extracted[k]}" for k in sorted(extracted)) + ")" if extracted else "")
+          + f"; co-occurrences in a sentence: {kinds.get('co_occurs', 0)}")
     html = built["outputs"].get("graph.html")
     if html:
         print(f"written to {args.out}/; open {html}")
