@@ -53,6 +53,43 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="any of the person's names, in any case or form, or in Latin letters")
     p.add_argument("--out", default="export", metavar="DIR",
                    help="the folder of the build to read (default: export/)")
+
+    s = sub.add_parser("serve", help="a read-only SPARQL endpoint on the last build (the Oxigraph server)")
+    s.add_argument("--out", default="export", metavar="DIR",
+                   help="the folder of the build to serve: its store, else its RDF (default: export/)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="the address to listen on (default: 127.0.0.1, this machine only)")
+    s.add_argument("--port", type=int, default=7878, metavar="N", help="default: 7878; 0 picks a free port")
+
+    u = sub.add_parser("push", help="load the last build into a SPARQL 1.1 Graph Store Protocol server")
+    u.add_argument("--endpoint", required=True, metavar="URL",
+                   help="the store's Graph Store Protocol URL, for example Oxigraph http://HOST:7878/store, "
+                        "Fuseki http://HOST:3030/DATASET/data, "
+                        "GraphDB http://HOST:7200/repositories/REPO/rdf-graphs/service")
+    u.add_argument("--out", default="export", metavar="DIR", help="the folder of the build (default: export/)")
+    into = u.add_mutually_exclusive_group()
+    into.add_argument("--graph", metavar="IRI",
+                      help="put every triple into this one named graph (default: each named graph of "
+                           "graph.trig into its own, one per article)")
+    into.add_argument("--default-graph", action="store_true",
+                      help="put every triple into the default graph")
+    u.add_argument("--append", action="store_true",
+                   help="add to the graphs (HTTP POST) instead of replacing them (HTTP PUT)")
+    u.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+                   help="per request (default: 300)")
+
+    q = sub.add_parser("sparql", help="ask the last build's RDF store a SPARQL query")
+    q.add_argument("query", nargs="?", metavar="QUERY_OR_FILE",
+                   help="a query of queries/ by name (members_of_unit), a .rq file, the query "
+                        "text, or - to read it from standard input")
+    q.add_argument("--bind", action="append", default=[], metavar="NAME=VALUE",
+                   help="give a variable of the query a value, as an RDF term, never as query "
+                        "text (repeatable); the query's header says which variables it takes")
+    q.add_argument("--out", default="export", metavar="DIR",
+                   help="the folder of the build to query (default: export/)")
+    q.add_argument("--format", default="table", choices=("table", "csv", "json", "turtle", "ntriples"),
+                   help="table (default), SPARQL CSV or JSON results; turtle or ntriples for CONSTRUCT")
+    q.add_argument("--list", action="store_true", help="list the queries of queries/ and what they take")
     return ap.parse_args(argv)
 
 
@@ -67,6 +104,12 @@ def main(argv: list[str] | None = None) -> int:
             return _eval(args)
         if args.command == "person":
             return _person(args)
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "push":
+            return _push(args)
+        if args.command == "sparql":
+            return _sparql(args)
         return _extract(args)
     except KgError as e:
         print(f"kg: error: {e}", file=sys.stderr)
@@ -118,6 +161,76 @@ def _person(args) -> int:
     others = matches[len(best[:5]):]
     if others:
         print(f"\nalso matching {query!r}: " + "; ".join(f"{m.name} ({m.id})" for m in others))
+    return 0
+
+
+def _serve(args) -> int:
+    import signal
+
+    from .serve import serve
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    def ready(server) -> None:
+        print(f"SPARQL endpoint: {server.query_url} (read-only)\n"
+              f"serving {server.source}; a query page at {server.url}/; Ctrl-C stops it", flush=True)
+
+    signal.signal(signal.SIGTERM, interrupt)  # a plain kill stops the server cleanly too
+    try:
+        serve(args.out, args.host, args.port, on_ready=ready)
+    except KeyboardInterrupt:
+        print("kg serve: stopped", file=sys.stderr)
+    return 0
+
+
+def _push(args) -> int:
+    from .serve import push
+
+    pushed = push(args.out, args.endpoint, args.graph, default_graph=args.default_graph,
+                  append=args.append, timeout=args.timeout)
+    total = sum(p.triples for p in pushed)
+    default = sum(p.triples for p in pushed if p.graph is None)
+    named = len({p.graph for p in pushed if p.graph is not None})
+    print(f"pushed {total} triples: {default} to the default graph, "
+          f"{total - default} to {named} named graph{'s' if named != 1 else ''}")
+    return 0
+
+
+def _sparql(args) -> int:
+    import textwrap
+
+    from .sparql import declared_prefixes, format_result, list_queries, load_query, run_query
+    from .store import NoStoreError, open_store
+
+    if args.list or not args.query:
+        for query in list_queries():
+            print(f"{query.name}\n" + textwrap.fill(query.description, 88, initial_indent="    ",
+                                                     subsequent_indent="    "))
+            for name, what in query.parameters.items():
+                print(textwrap.fill(f"--bind {name}=...  {what}", 88, initial_indent="    ",
+                                    subsequent_indent="        "))
+        return 0 if args.list else 2
+    query = load_query(sys.stdin.read() if args.query == "-" else args.query)
+    bindings = {}
+    for item in args.bind:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"kg: --bind {item!r}: write NAME=VALUE", file=sys.stderr)
+            return 2
+        bindings[name.strip()] = value
+    try:
+        store = open_store(args.out)
+    except NoStoreError:
+        print(f"kg: no build in {args.out}/ (no store/): run kg build ARTICLES --out {args.out}",
+              file=sys.stderr)
+        return 1
+    text = format_result(run_query(store, query, bindings), args.format,
+                         declared_prefixes(query.text))
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    if args.format == "table" and text.endswith("(0 rows)") and bindings:
+        print("kg: no rows; names are matched as the graph spells them: "
+              f"kg sparql find_name --bind text=PART --out {args.out} finds them", file=sys.stderr)
     return 0
 
 

@@ -1,11 +1,12 @@
 """Stage 4b, dates: date expressions -> EDTF (ISO 8601-2) values.
 
 Found by the ``kg_dates`` SpanRuler (data/patterns/dates.jsonl); valued here. A date
-that names no year ("18 ноября", "в ноябре", "через месяц", "в том же году") takes it
-from the anchor: the last full date before it in the article, or the publication date.
-Words that point at the present ("сегодня", "в прошлом году", "два года назад") are
-counted from the publication date. A stretch of time ("три года", "несколько дней")
-or a day of the week alone has no value: it cannot be placed without guessing.
+that names no year ("18 ноября", "в ноябре") takes it from the anchor, the date the
+text last spoke of, or else from the publication date; one counted from another
+("через месяц", "в том же году", "на следующий день") only from the anchor. Words
+that point at the present ("сегодня", "в прошлом году", "два года назад") count from
+the publication date. A stretch of time ("три года", "несколько дней") or a day of
+the week alone has no value: it cannot be placed without guessing.
 
 >>> edtf("22 июня 1941 года"), edtf("летом 1943 года"), edtf("1939–1945 годов")
 ('1941-06-22', '1943-22', '1939/1945')
@@ -21,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+from itertools import pairwise
 
 from .morph import morph_analyzer
 from .resources import read_mapping
@@ -30,13 +32,14 @@ _YEAR = r"(1[5-9]\d\d|20\d\d)"
 _WORD = re.compile(r"[а-яa-z]+|\d+(?:[.,]\d+)?")
 _RELATIVE = re.compile(r"(now|then)([+-]\d+)")
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+_LATER = ("позже", "позднее")
 
 
 def _e(word: str) -> str:
     return word.replace("ё", "е")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _forms(lexicon: str) -> dict[str, str]:
     """Every inflected form of a lexicon's words (ё read as е) -> the word's value."""
     out: dict[str, str] = {}
@@ -49,7 +52,7 @@ def _forms(lexicon: str) -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=1)
+@cache
 def month_numbers() -> dict[str, str]:
     """Every inflected form of a month name, and its short form -> its number
     ("мая" -> "05", "авг" -> "08")."""
@@ -92,7 +95,8 @@ def _named_period(t, words, anchor, today, before):
 def _day_range(t, words, anchor, today, before):
     """"27-28 сентября 2014 года", "с 25 по 28 июля", "16 апреля по 19 мая 2019 года"."""
     months = month_numbers()
-    m = re.search(rf"\b(\d{{1,2}})(?:-го)? ?(?:[–—-]|по|до|на|и) ?(\d{{1,2}})(?:-го)? ([а-я]+)(?: {_YEAR})?", t)
+    m = re.search(rf"\b(\d{{1,2}})(?:-го)? ?(?:[–—-]|по|до|на|и) ?(\d{{1,2}})(?:-го)? ([а-я]+)"
+                  rf"(?: {_YEAR})?", t)
     if m and m[3] in months:
         year = int(m[4]) if m[4] else _year_of(words, anchor, today)
         if year is None:
@@ -138,13 +142,14 @@ def _decade(t, words, anchor, today, before):
         return True, f"{m[1]}X"
     m = re.search(r"(?<![\d-])(\d)0-(?:е|х|ые|ых)\b", t)
     if m:
-        return True, f"200X" if m[1] == "0" else f"19{m[1]}X"
+        return True, "200X" if m[1] == "0" else f"19{m[1]}X"
     return False, None
 
 
 def _century(t, words, anchor, today, before):
     """"XIV века" = 13XX, "в начале XX века" = 19XX (a century by its hundreds)."""
-    m = re.search(r"\b(?:([ivxlcх]+)(?:-?(?:го|м|й))? (?:век[а-я]*|вв?)|(\d{1,2})(?:-?(?:го|м|й))? век[а-я]*)\b", t)
+    m = re.search(r"\b(?:([ivxlcх]+)(?:-?(?:го|м|й))? (?:век[а-я]*|вв?)"
+                  r"|(\d{1,2})(?:-?(?:го|м|й))? век[а-я]*)\b", t)
     if not m:
         return False, None
     n = int(m[2]) if m[2] else _roman(m[1].replace("х", "x"))
@@ -154,7 +159,7 @@ def _century(t, words, anchor, today, before):
 def _part_of_year(t, words, anchor, today, before):
     """"в первом квартале 2016 года" = 2016-33, "во второй половине 2016 года" = 2016-41."""
     ordinals = _forms("ordinals")
-    for w, nxt in zip(words, words[1:]):
+    for w, nxt in pairwise(words):
         if w in ordinals and nxt.startswith(("квартал", "половин", "полугоди")):
             year = _year_of(words, anchor, today, need_year_word=False)
             if year is None or re.search(r"\d0-(е|х)", t):
@@ -205,8 +210,8 @@ def _relative_period(t, words, anchor, today, before):
             continue  # "три года тому назад": "тому" is no "тот" here
         unit = units.get(rest[0], "")
         spec = rel[w]
-        if not spec or unit not in ("1 day", "1 month", "1 year"):
-            return True, None  # "в последние годы", "на этой неделе": no EDTF value
+        if not spec or unit not in ("1 day", "1 month", "1 year") or _plural(rest[0]):
+            return True, None  # "в последние годы", "на этой неделе", "в те годы": no value
         if w.startswith("эт") and ("же" in words or unit == "1 day"):
             spec = "then+0"  # "в этот же год", "в этот день" speak of the date before
         base, offset = _relative_spec(spec, anchor, today)
@@ -218,7 +223,7 @@ def _stretch(t, words, anchor, today, before):
     """A stretch of time counted from a date: "через два дня", "спустя три года",
     "два года назад", "годом позже". Without such a word it has no value."""
     prev = (_WORD.findall(_e(before.lower())) or [""])[-1]
-    if "через" in words or prev == "через" or "спустя" in words or words[-1] in ("позже", "позднее"):
+    if "через" in words or prev == "через" or "спустя" in words or words[-1] in _LATER:
         base, sign = anchor, 1
     elif words[-1] == "назад":
         base, sign = today, -1
@@ -226,8 +231,10 @@ def _stretch(t, words, anchor, today, before):
         base, sign = anchor, -1
     else:
         return True, None
-    units, numbers, approx = _forms("relative_units"), _forms("number_words"), read_mapping("approximately")
-    count, unit = None, None
+    units, numbers = _forms("relative_units"), _forms("number_words")
+    approx = read_mapping("approximately")
+    days = months = 0.0
+    count: float | None = None
     for w in words:
         if approx.get(w) == "approximate":
             return True, None
@@ -237,17 +244,21 @@ def _stretch(t, words, anchor, today, before):
             if not numbers[w]:
                 return True, None  # "несколько лет назад": no count to go by
             count = (count or 0) + float(numbers[w])
-        elif w in units and unit is None:
-            unit = units[w]
-    if not unit:
-        return True, None
-    n, kind = unit.split()
-    amount = (1 if count is None else count) * int(n)
-    if kind == "year" and amount != int(amount):
-        amount, kind = amount * 12, "month"  # "полтора года" = 18 months
-    if amount != int(amount):
-        return True, None
-    return True, _shift(base, sign * int(amount), f"1 {kind}")
+        elif units.get(w):
+            n, kind = units[w].split()
+            amount = (1 if count is None else count) * int(n)
+            if kind == "day":
+                days += amount
+            else:
+                months += amount * (12 if kind == "year" else 1)
+            count = None
+    if not (days or months) or (days and months) or days % 1 or months % 1:
+        return True, None  # no unit, "1 год 5 дней", "полтора дня"
+    if days:
+        return True, _shift(base, sign * int(days), "1 day")
+    if months % 12:
+        return True, _shift(base, sign * int(months), "1 month")  # "полтора года" = 18 months
+    return True, _shift(base, sign * int(months) // 12, "1 year")
 
 
 _RULES = (_numeric, _named_period, _day_range, _day_month, _year_range, _decade, _century,
@@ -268,6 +279,8 @@ def _year_of(words: list[str], anchor: str | None, today: str | None,
     year_forms |= set(month_numbers()) | set(read_mapping("seasons"))
     for w, nxt in zip(words, words[1:] + [""]):
         if w in rel and (nxt in year_forms or nxt == "же" or not need_year_word):
+            if _plural(nxt):
+                return None  # "в октябре прошлых лет"
             spec = rel[w]
             if w.startswith("эт") and "же" in words:
                 spec = "then+0"
@@ -275,7 +288,13 @@ def _year_of(words: list[str], anchor: str | None, today: str | None,
                 return None
             base, offset = _relative_spec(spec, anchor, today)
             return base.year + offset if base else None
-    return _anchor_year(anchor)
+    return _anchor_year(anchor or today)
+
+
+def _plural(word: str) -> bool:
+    """"годы", "лет", "дни": a noun that names more than one period."""
+    nouns = [p for p in morph_analyzer().parse(word) if p.tag.POS == "NOUN"] if word else []
+    return bool(nouns) and nouns[0].tag.number == "plur"
 
 
 def _relative_spec(spec: str, anchor: str | None, today: str | None) -> tuple[dt.date | None, int]:
@@ -370,6 +389,9 @@ def is_anchor(value: str | None) -> bool:
     return bool(value) and "/" not in value and "X" not in value
 
 
+ANCHOR_SENTENCES = 2  # "в июле 1941 года. Ему было девятнадцать. — В ноябре его ранило"
+
+
 @dataclass(frozen=True)
 class DateText:
     """A date expression as found, with where it stands."""
@@ -382,9 +404,12 @@ class DateText:
 def value_dates(items: list[DateText], published: str | None = None) -> list[str | None]:
     """Values for the date expressions of one article, in text order.
 
-    The anchor of an expression is the last point-in-time date of the same or the
-    previous sentence; failing that, the publication date ("Выставка продлится до
-    31 августа"). Words that point at the present count from the publication date.
+    The anchor of an expression is the last point-in-time date at most
+    ``ANCHOR_SENTENCES`` sentences before it. A date without a year takes the
+    anchor's, failing that the publication date's ("Выставка продлится до 31
+    августа"); "через два дня", "на следующий день" count only from an anchor ("Орден
+    нашёл семью через 78 лет" has none); "сегодня", "два года назад" count from the
+    publication date.
 
     >>> items = [DateText("9 марта 1945 года", 0), DateText("два дня", 1, "Через")]
     >>> value_dates(items)
@@ -393,7 +418,7 @@ def value_dates(items: list[DateText], published: str | None = None) -> list[str
     out: list[str | None] = []
     last: tuple[str, int] | None = None
     for item in items:
-        anchor = last[0] if last and item.sentence - last[1] <= 1 else published
+        anchor = last[0] if last and item.sentence - last[1] <= ANCHOR_SENTENCES else None
         value = edtf(item.text, anchor, before=item.before, today=published)
         out.append(value)
         if is_anchor(value):

@@ -1,4 +1,5 @@
-"""Write the graph's files: Turtle, JSON-LD, GraphML, two CSV tables and the HTML view.
+"""Write the graph's files: RDF (Turtle, N-Triples, JSON-LD, TriG), GraphML, two CSV
+tables and the HTML view.
 
 Every file is written atomically (``atomic_write``): a build that stops half-way
 leaves the previous good file in place, never a truncated one.
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import os
 import tempfile
@@ -25,7 +25,7 @@ from typing import IO
 import networkx as nx
 from rdflib import Graph
 
-from .rdf import PREFIXES, to_rdf
+from .rdf import ENTITIES_GRAPH, RdfWriter, rdf_quads, serialize
 from .render import render_html
 
 log = logging.getLogger(__name__)
@@ -76,15 +76,19 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
 def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike) -> dict[str, Path]:
     """Write all output files into ``out_dir`` (created if missing); return name -> path.
 
-    Files: graph.ttl, graph.jsonld, graph.graphml, entities.csv, relations.csv,
-    graph.html; the graph carries everything they show.
+    Files: graph.ttl, graph.nt, graph.jsonld (the RDF, every named graph in one),
+    graph.trig (the RDF in its named graphs: one per article), graph.graphml,
+    entities.csv, relations.csv, graph.html; the graph carries everything they show.
+    Each file is the same bytes for the same graph.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rdf = to_rdf(g)
+    rdf = RdfWriter(rdf_quads(g))
     files = {
-        "graph.ttl": lambda: rdf.serialize(format="turtle", encoding="utf-8"),
-        "graph.jsonld": lambda: jsonld_text(rdf),
+        "graph.ttl": lambda: rdf.write("turtle"),
+        "graph.nt": lambda: rdf.write("nt"),
+        "graph.jsonld": lambda: rdf.write("jsonld"),
+        "graph.trig": lambda: rdf.write("trig"),
         "graph.graphml": lambda: graphml_bytes(g),
         "entities.csv": lambda: entities_csv(g),
         "relations.csv": lambda: relations_csv(g),
@@ -98,23 +102,8 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike) -> dict[str, P
 
 
 def jsonld_text(rdf: Graph) -> str:
-    """JSON-LD with the prefixes as ``@context``, in a stable order.
-
-    rdflib emits nodes and values in hash order, which changes between runs; JSON-LD
-    arrays (no ``@list`` here) are sets, so sorting them keeps the meaning.
-    """
-    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-    doc = json.loads(rdf.serialize(format="json-ld", context=context))
-    return json.dumps(_sorted_json(doc), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-
-def _sorted_json(value):
-    if isinstance(value, dict):
-        return {k: _sorted_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sorted_json(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
-    return value
+    """JSON-LD of an rdflib graph with the prefixes as ``@context``, in a stable order."""
+    return serialize([(s, p, o, ENTITIES_GRAPH) for s, p, o in rdf], "jsonld").decode("utf-8")
 
 
 def graphml_bytes(g: nx.MultiDiGraph) -> bytes:

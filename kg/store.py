@@ -1,0 +1,336 @@
+"""The on-disk RDF store of a build: a pyoxigraph (RocksDB) store at ``OUT/store``.
+
+The build writes the RDF files, then :func:`update_store` loads the richest of them
+(``graph.trig``, which keeps the per-article named graphs, then ``graph.nt``, then
+``graph.ttl``) into a new store with ``bulk_load``. Queries open the live store
+read-only with :func:`open_store` (milliseconds) and never reload the RDF.
+
+Layout of an output folder::
+
+    store -> store.versions/v<time>-<sha12>   the live store: a relative symbolic link
+    store.versions/
+        v<time>-<sha12>/       a version: a pyoxigraph store, never written once loaded
+        v<time>-<sha12>.json   what it was loaded from: source, sha256, quads, built
+        .tmp-<random>/         a version being loaded (only while a build runs)
+        .lock                  held by the build that is updating the store
+
+``OUT/store`` is an ordinary store folder for any Oxigraph tool (``oxigraph serve-read-only
+--location OUT/store``). Replacing it is crash-safe: the new version is loaded into
+``.tmp-*``, renamed to its version name, and only then is the ``store`` link replaced
+by a new link (``os.replace``, atomic): a reader sees the old version or the new one,
+never a half-loaded store, and a build that fails or is killed leaves the old version
+live (the next update removes its ``.tmp-*``). The version that was live before stays
+on disk until the next update, so a reader that opened it just before the swap can
+finish; older versions are removed. An input with the same content as the live
+version (same SHA-256) leaves everything as it is. Readers resolve the link once
+(:func:`store_path`) and open that folder, so a swap during their opening cannot mix
+two versions. Where the system has no symbolic links, the old folder is renamed aside
+and the new one renamed to ``store``: a reader may then find no store for a moment.
+
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as out:
+...     _ = (Path(out) / "graph.nt").write_text(
+...         '<https://w3id.org/kg-ww2/id/person/x> <https://schema.org/name> "Кабыш Омаров"@ru .\\n',
+...         encoding="utf-8")
+...     live = update_store(None, out)
+...     store = open_store(out)
+...     [str(r["n"]) for r in store.query("SELECT ?n WHERE { ?p <https://schema.org/name> ?n }")]
+['"Кабыш Омаров"@ru']
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from pyoxigraph import RdfFormat, Store
+
+from .errors import KgError
+
+log = logging.getLogger(__name__)
+
+STORE = "store"
+VERSIONS = "store.versions"
+LOCK = ".lock"
+TMP_PREFIX = ".tmp-"
+_VERSION = re.compile(r"v\d+-[0-9a-f]{12}")
+
+# the RDF files a build writes, in order of preference: named graphs first
+RDF_FILES = (("graph.trig", RdfFormat.TRIG), ("graph.nt", RdfFormat.N_TRIPLES),
+             ("graph.ttl", RdfFormat.TURTLE))
+_FORMATS = {".trig": RdfFormat.TRIG, ".nq": RdfFormat.N_QUADS, ".nt": RdfFormat.N_TRIPLES,
+            ".ttl": RdfFormat.TURTLE, ".jsonld": RdfFormat.JSON_LD, ".rdf": RdfFormat.RDF_XML}
+
+
+class NoStoreError(KgError):
+    """An output folder has no store to query: no build has made one there."""
+
+
+class StoreBusyError(KgError):
+    """Another process is updating the store of the same output folder."""
+
+
+def update_store(rdf=None, out_dir: str | os.PathLike = "export") -> Path:
+    """Load RDF into a new version of the store of ``out_dir`` and make it live.
+
+    ``rdf`` is the path of an RDF file (format from its extension: ``.trig``,
+    ``.nq``, ``.nt``, ``.ttl``, ``.jsonld``, ``.rdf``), an rdflib graph or dataset
+    (anything with rdflib's ``serialize``: it is written as N-Quads or N-Triples
+    first), or None for the richest RDF file the build wrote in ``out_dir``
+    (:data:`RDF_FILES`). Returns the folder of the live version.
+
+    Raises :class:`StoreBusyError` when another build holds the lock, and
+    :class:`~kg.errors.KgError` when there is no RDF to load or it does not parse;
+    the old version then stays live.
+    """
+    out = Path(out_dir)
+    versions = out / VERSIONS
+    versions.mkdir(parents=True, exist_ok=True)
+    with _locked(versions):
+        _remove_temporaries(versions)
+        data, fmt, source = _rdf_input(rdf, out)
+        digest = _sha256(data)
+        live = _live_version(out)
+        if live and live.name.endswith("-" + digest[:12]) \
+                and _read_json(live.with_suffix(".json")).get("sha256") == digest:
+            log.info("store %s is up to date with %s", live, source)
+            return live
+        started = time.perf_counter()
+        tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=versions))
+        try:
+            quads = _load(tmp, data, fmt, source)
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; a store reads like any output
+            version = versions / f"v{time.time_ns()}-{digest[:12]}"
+            os.replace(tmp, version)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        _write_json(version.with_suffix(".json"), {
+            "source": source, "sha256": digest, "quads": quads,
+            "built": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+        path = _publish(out, version)
+        _remove_old_versions(versions, keep={version.name, live.name if live else None})
+        log.info("store %s: %d quads from %s in %.1f s", path, quads, source,
+                 time.perf_counter() - started)
+        return path
+
+
+def store_path(out_dir: str | os.PathLike = "export") -> Path:
+    """The folder of the live store of ``out_dir`` (the ``store`` link resolved);
+    :class:`NoStoreError` when there is none.
+
+    Tools that open the store themselves (an Oxigraph server, ``Store.read_only``)
+    take this path; call it again after a build to follow the new version.
+    """
+    link = Path(out_dir) / STORE
+    path = Path(os.path.realpath(link))
+    if not (path / "CURRENT").is_file():  # RocksDB's own marker of a complete database
+        raise NoStoreError(f"no store in {Path(out_dir)}/ (no {STORE}/): "
+                           f"run kg build ARTICLES --out {out_dir}")
+    return path
+
+
+def store_info(out_dir: str | os.PathLike = "export") -> dict:
+    """The live version's record: ``path``, ``source``, ``sha256``, ``quads``, ``built``
+    (the last four are missing for a store no :func:`update_store` made)."""
+    path = store_path(out_dir)
+    return {"path": str(path), **_read_json(path.with_suffix(".json"))}
+
+
+def open_store(out_dir: str | os.PathLike = "export") -> Store:
+    """The live store of ``out_dir``, opened read-only (many readers may open it at once)."""
+    path = store_path(out_dir)
+    try:
+        return Store.read_only(str(path))
+    except OSError as e:
+        raise KgError(f"{path}: cannot open the store ({e})") from e
+
+
+# -- loading ------------------------------------------------------------------------
+
+def _rdf_input(rdf, out_dir: Path) -> tuple[Path | bytes, RdfFormat, str]:
+    """(a path or bytes, its format, a name for messages) of what to load."""
+    if rdf is None:
+        for name, fmt in RDF_FILES:
+            if (out_dir / name).is_file():
+                return out_dir / name, fmt, name
+        raise KgError(f"no RDF in {out_dir}/ to load into the store (none of "
+                      + ", ".join(name for name, _ in RDF_FILES) + ")")
+    if hasattr(rdf, "serialize"):  # an rdflib Graph or Dataset, without importing rdflib
+        quads = getattr(rdf, "context_aware", False)
+        data = rdf.serialize(format="nquads" if quads else "nt", encoding="utf-8")
+        return data, RdfFormat.N_QUADS if quads else RdfFormat.N_TRIPLES, type(rdf).__name__
+    path = Path(rdf)
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise KgError(f"{path}: not an RDF file kg can load (one of {', '.join(_FORMATS)})")
+    if not path.is_file():
+        raise KgError(f"{path}: no such RDF file")
+    return path, fmt, path.name
+
+
+def _sha256(data: Path | bytes) -> str:
+    if isinstance(data, bytes):
+        return hashlib.sha256(data).hexdigest()
+    h = hashlib.sha256()
+    with open(data, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _load(folder: Path, data: Path | bytes, fmt: RdfFormat, source: str) -> int:
+    """Bulk-load into a new store in ``folder``; the store is closed on return."""
+    store = Store(str(folder))
+    try:
+        if isinstance(data, bytes):
+            store.bulk_load(input=data, format=fmt)
+        else:
+            store.bulk_load(path=str(data), format=fmt)
+        store.flush()
+        return len(store)
+    except SyntaxError as e:
+        raise KgError(f"{source}: the RDF does not parse; the store is left as it was ({e})") from e
+    finally:
+        del store  # the last reference: RocksDB closes its files here
+
+
+# -- the folder ---------------------------------------------------------------------
+
+def _live_version(out: Path) -> Path | None:
+    """The version the ``store`` link points to, when it is one of ours."""
+    link = out / STORE
+    if not link.is_symlink():
+        return None
+    target = Path(os.path.realpath(link))
+    versions = Path(os.path.realpath(out / VERSIONS))
+    if target.parent == versions and _VERSION.fullmatch(target.name) and target.is_dir():
+        return out / VERSIONS / target.name
+    return None
+
+
+def _publish(out: Path, version: Path) -> Path:
+    """Point ``out/store`` at ``version`` in one atomic step; return the live folder."""
+    link = out / STORE
+    tmp = out / f".{STORE}.{uuid.uuid4().hex}.tmp"
+    try:
+        os.symlink(os.path.join(VERSIONS, version.name), tmp, target_is_directory=True)
+    except (OSError, NotImplementedError) as e:
+        log.warning("no symbolic links here (%s): the store is swapped by two renames", e)
+        return _publish_by_rename(link, version)
+    try:
+        if link.is_dir() and not link.is_symlink():  # a store folder made by hand or by an old kg
+            aside = version.parent / f"v{time.time_ns()}-{'0' * 12}"
+            log.info("moving the store folder %s aside to %s", link, aside)
+            os.replace(link, aside)
+        os.replace(tmp, link)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(out)
+    return version
+
+
+def _publish_by_rename(link: Path, version: Path) -> Path:
+    if link.is_symlink() or link.is_file():
+        link.unlink()
+    elif link.is_dir():
+        os.replace(link, version.parent / f"v{time.time_ns()}-{'0' * 12}")
+    os.replace(version, link)
+    _fsync_dir(link.parent)
+    return link
+
+
+@contextlib.contextmanager
+def _locked(versions: Path) -> Iterator[None]:
+    """Hold ``store.versions/.lock`` for the update; refuse when another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # no POSIX locks (Windows): one build at a time is up to the user
+        yield
+        return
+    with open(versions / LOCK, "a+b") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreBusyError(f"{versions.parent}: another kg build is updating its store; "
+                                 "run one build at a time on an output folder") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _write_json(path: Path, value: dict) -> None:
+    """Replace ``path`` atomically: a reader sees the old content or the new, whole."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX, suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(value, f, ensure_ascii=False, indent=1)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _remove_temporaries(versions: Path) -> None:
+    """What a killed build left: half-loaded stores, half-written records, stray links."""
+    for p in versions.iterdir():
+        if p.name.startswith(TMP_PREFIX):
+            log.info("removing %s, left by a build that did not finish", p)
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+    for p in versions.parent.glob(f".{STORE}.*.tmp"):
+        if p.is_symlink():
+            p.unlink(missing_ok=True)
+
+
+def _remove_old_versions(versions: Path, keep: set) -> None:
+    for p in versions.iterdir():
+        name = p.name.removesuffix(".json")
+        if _VERSION.fullmatch(name) and name not in keep:
+            log.info("removing old store version %s", p)
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable; not every system can open a folder, which is fine."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
