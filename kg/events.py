@@ -68,6 +68,15 @@ class _Article:
         h = tok._.kg_head
         return None if h is None else self.doc[h]
 
+    def ancestors(self, tok: Token, limit: int = 12) -> list[Token]:
+        """Heads up the tree; bounded, because a parse may loop back on itself."""
+        out: list[Token] = []
+        h = self.head(tok)
+        while h is not None and len(out) < limit and h.i != tok.i and all(h.i != a.i for a in out):
+            out.append(h)
+            h = self.head(h)
+        return out
+
     def subtree(self, tok: Token, depth: int = 3) -> list[Token]:
         """Dependents down to ``depth``, within the clause: not into a coordinated
         verb ("преобразовали ..., а 18 ноября ... погиб")."""
@@ -359,12 +368,12 @@ def _through_event(art: _Article, tok: Token, root: Token, single: dict) -> bool
     """Whether ``tok`` hangs on ``root`` through the reason for it: the place of "за
     бои под Москвой" is the battle's, not the award's (while "ранен ... в сражении
     в районе Смоленска" was wounded there)."""
-    h = art.head(tok)
-    while h is not None and h.i != root.i:
+    for h in art.ancestors(tok):
+        if h.i == root.i:
+            break
         if h.pos_ == "NOUN" and h.lemma_ in single and any(
                 c.lower_ == "за" for c in art.children.get(h.i, ())):
             return True
-        h = art.head(h)
     return False
 
 
@@ -471,9 +480,7 @@ def _composition_relations(art: _Article, tokens: list[Token], evidence: Span, e
                           if m is not None and m.label == UNIT and m.entity), None)
             if owner is None and any(c.lower_ in RELATIVE_POSSESSIVES for c in art.children.get(tok.i, ())):
                 owner = units_before[-1] if units_before else None  # "её состав": the unit just named
-            verb = tok
-            while verb is not None and verb.pos_ != "VERB":
-                verb = art.head(verb)
+            verb = next((h for h in [tok, *art.ancestors(tok)] if h.pos_ == "VERB"), None)
             if owner is None or verb is None:
                 continue
             for a in [a for c in art.children.get(verb.i, ()) if c._.kg_dep in SUBJECTS for a in _actors(art, c)]:
