@@ -8,7 +8,7 @@
 6. events     Doc, entities -> events, relations   kg.events   (steps 3-6: ``extract_article``)
 7. link       Extractions -> one id per real entity across articles   kg.link
 8. graph      Extractions -> networkx     kg.graph
-9. export     graph     -> RDF, GraphML, CSV, HTML   kg.export, kg.rdf, kg.render
+9. export     graph     -> RDF, GraphML, CSV, HTML, SPARQL store   kg.export, kg.rdf, kg.render, kg.store
 
 >>> from kg.types import Article
 >>> text = "Кадем Жуманиязов в июле 1941 года был ранен под Смоленском. Кадему удалось бежать."
@@ -157,6 +157,7 @@ def build(paths: Iterable[str], out_dir: str | Path = "export",
     from .export import write_outputs
     from .graph import build_graph
     from .link import link_entities
+    from .store import update_store
 
     result = run(paths, on_item)
     result.extractions = link_entities(result.extractions)
@@ -165,4 +166,5 @@ def build(paths: Iterable[str], out_dir: str | Path = "export",
         log.warning("no article could be read: outputs in %s left as they were", out_dir)
         return result, {"graph": graph, "outputs": {}}
     outputs = write_outputs(graph, Path(out_dir))
+    outputs["store"] = update_store(None, out_dir)  # the richest RDF file just written
     return result, {"graph": graph, "outputs": outputs}
