@@ -21,4 +21,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) export/graph.* export/*.csv
+	rm -rf $(VENV) export/graph.* export/*.csv export/store export/store.versions

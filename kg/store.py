@@ -86,7 +86,8 @@ def update_store(rdf=None, out_dir: str | os.PathLike = "export") -> Path:
     ``.nq``, ``.nt``, ``.ttl``, ``.jsonld``, ``.rdf``), an rdflib graph or dataset
     (anything with rdflib's ``serialize``: it is written as N-Quads or N-Triples
     first), or None for the richest RDF file the build wrote in ``out_dir``
-    (:data:`RDF_FILES`). Returns the folder of the live version.
+    (:data:`RDF_FILES`). Returns ``out_dir/store``, the live store (a link to its
+    version folder, which :func:`store_path` resolves).
 
     Raises :class:`StoreBusyError` when another build holds the lock, and
     :class:`~kg.errors.KgError` when there is no RDF to load or it does not parse;
@@ -103,7 +104,7 @@ def update_store(rdf=None, out_dir: str | os.PathLike = "export") -> Path:
         if live and live.name.endswith("-" + digest[:12]) \
                 and _read_json(live.with_suffix(".json")).get("sha256") == digest:
             log.info("store %s is up to date with %s", live, source)
-            return live
+            return out / STORE
         started = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=versions))
         try:
@@ -117,11 +118,11 @@ def update_store(rdf=None, out_dir: str | os.PathLike = "export") -> Path:
         _write_json(version.with_suffix(".json"), {
             "source": source, "sha256": digest, "quads": quads,
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-        path = _publish(out, version)
+        _publish(out, version)
         _remove_old_versions(versions, keep={version.name, live.name if live else None})
-        log.info("store %s: %d quads from %s in %.1f s", path, quads, source,
+        log.info("store %s: %d quads from %s in %.1f s", version, quads, source,
                  time.perf_counter() - started)
-        return path
+        return out / STORE
 
 
 def store_path(out_dir: str | os.PathLike = "export") -> Path:

@@ -29,9 +29,9 @@ def out(tmp_path_factory):
     from kg.pipeline import build
 
     folder = tmp_path_factory.mktemp("export")
-    result, _ = build([str(CORPUS)], folder)
-    assert len(result.extractions) == 5
-    update_store(None, folder)  # until kg.pipeline.build does it
+    result, built = build([str(CORPUS)], folder)  # writes the RDF, then the store
+    assert len(result.extractions) == 5 and built["outputs"]["store"] == folder / "store"
+    assert update_store(None, folder) == folder / "store"  # same RDF: nothing to do
     return folder
 
 
