@@ -63,7 +63,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[
         except FileNotFoundError:
             pass
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
@@ -173,7 +173,7 @@ def _scalars(attrs: dict) -> dict:
     return {k: _cell(v) for k, v in attrs.items() if v is not None}
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     """Make the rename itself durable; not every system can open a folder, which is fine."""
     try:
         fd = os.open(folder, os.O_RDONLY)

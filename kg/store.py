@@ -55,6 +55,7 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, Store
 
 from .errors import KgError
+from .export import fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +239,7 @@ def _publish(out: Path, version: Path) -> Path:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(out)
+    fsync_dir(out)
     return version
 
 
@@ -248,7 +249,7 @@ def _publish_by_rename(link: Path, version: Path) -> Path:
     elif link.is_dir():
         os.replace(link, version.parent / f"v{time.time_ns()}-{'0' * 12}")
     os.replace(version, link)
-    _fsync_dir(link.parent)
+    fsync_dir(link.parent)
     return link
 
 
@@ -295,7 +296,7 @@ def _write_json(path: Path, value: dict) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _remove_temporaries(versions: Path) -> None:
@@ -321,17 +322,3 @@ def _remove_old_versions(versions: Path, keep: set) -> None:
                 shutil.rmtree(p, ignore_errors=True)
             else:
                 p.unlink(missing_ok=True)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename durable; not every system can open a folder, which is fine."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
