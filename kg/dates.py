@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 
-from .morph import morph_analyzer
+from .morph import parses, word_forms
 from .resources import read_mapping
 
 _YEAR = r"(1[5-9]\d\d|20\d\d)"
@@ -46,9 +46,8 @@ def _forms(lexicon: str) -> dict[str, str]:
     for word, value in read_mapping(lexicon).items():
         out[_e(word)] = value
     for word, value in read_mapping(lexicon).items():
-        for p in morph_analyzer().parse(word)[:1]:
-            for form in p.lexeme:
-                out.setdefault(_e(form.word), value)
+        for form in word_forms(word):
+            out.setdefault(_e(form), value)
     return out
 
 
@@ -293,7 +292,7 @@ def _year_of(words: list[str], anchor: str | None, today: str | None,
 
 def _plural(word: str) -> bool:
     """"годы", "лет", "дни": a noun that names more than one period."""
-    nouns = [p for p in morph_analyzer().parse(word) if p.tag.POS == "NOUN"] if word else []
+    nouns = [p for p in parses(word) if p.tag.POS == "NOUN"] if word else []
     return bool(nouns) and nouns[0].tag.number == "plur"
 
 

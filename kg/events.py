@@ -28,7 +28,8 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
-from .resources import read_lexicon, read_lexicon_lines, read_mapping
+from .normalize import rank_words
+from .resources import read_lexicon, read_mapping
 from .types import AWARD, DATE, ORG, PERSON, PLACE, UNIT, Event, Mention, Relation, Span
 
 SUBJECTS = {"nsubj", "nsubj:pass"}
@@ -623,7 +624,7 @@ def _echelon(m: Mention, echelons: dict) -> int:
 
 
 def _is_rank(tok: Token) -> bool:
-    return tok.lemma_ in {line.split()[0].lower() for line in read_lexicon_lines("ranks")}
+    return tok.lemma_ in rank_words()
 
 
 def _unique(items: list) -> list:

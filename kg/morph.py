@@ -21,6 +21,13 @@ def parses(word: str) -> tuple:
     return tuple(morph_analyzer().parse(word))
 
 
+@lru_cache(maxsize=10_000)
+def word_forms(word: str) -> tuple[str, ...]:
+    """Every inflected form of a word's most likely reading ("июнь" -> "июня", "июне"...)."""
+    found = parses(word.lower())
+    return tuple(dict.fromkeys(f.word for f in found[0].lexeme)) if found else ()
+
+
 # slovnet POS -> the pymorphy3 POS tags that may stand for it
 _POS_MAP = {"NOUN": {"NOUN"}, "PROPN": {"NOUN"}, "ADJ": {"ADJF", "ADJS", "PRTF", "NUMR"},
             "VERB": {"VERB", "INFN", "PRTF", "PRTS", "GRND"}, "ADV": {"ADVB"},

@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from .errors import DataError
-from .morph import lemma, morph_analyzer, parses
+from .morph import lemma, morph_analyzer, parses, word_forms
 from .resources import data_dir, read_lexicon, read_lexicon_lines
 from .types import ORG, PERSON, PLACE, Article
 
@@ -419,11 +419,7 @@ def _lexicon_words(ref: str) -> list[str]:
     name, _, mode = ref[1:].partition(":")
     words = {line.split("=")[0].strip().lower() for line in read_lexicon_lines(name)}
     if mode == "forms":
-        forms = set(words)
-        for w in words:
-            for p in parses(w)[:1]:
-                forms.update(f.word for f in p.lexeme)
-        words = forms
+        words = words.union(*(word_forms(w) for w in words))
     return sorted(words)
 
 

@@ -523,10 +523,17 @@ def _adjective(tok: Token) -> bool:
     return tok.pos_ == "ADJ" or parses(tok.text.lower())[0].tag.POS == "ADJF"
 
 
+@lru_cache(maxsize=1)
 def _ranks() -> list[str]:
     ranks = [" ".join(lemma(w) for w in line.split()) for line in read_lexicon_lines("ranks")]
     # the lexicon lists a rank by its nominative; keep that spelling for the output
     return sorted(set(ranks), key=lambda r: -len(r.split()))
+
+
+@lru_cache(maxsize=1)
+def rank_words() -> frozenset[str]:
+    """The first words of the ranks, as lemmas: "генерал" of "генерал-майор", "старший"..."""
+    return frozenset(r.split()[0] for r in _ranks())
 
 
 # --- helpers -----------------------------------------------------------------------

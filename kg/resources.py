@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 from .errors import DataError
 
@@ -43,12 +45,14 @@ def read_lexicon_lines(name: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+@lru_cache(maxsize=None)
 def read_lexicon(name: str) -> frozenset[str]:
     """The entries of a one-column lexicon, lower-cased."""
     return frozenset(line.lower() for line in read_lexicon_lines(name))
 
 
-def read_mapping(name: str) -> dict[str, str]:
+@lru_cache(maxsize=None)
+def read_mapping(name: str) -> Mapping[str, str]:
     """A two-column lexicon ``key = value`` (keys lower-cased)."""
     out = {}
     for line in read_lexicon_lines(name):
@@ -56,4 +60,4 @@ def read_mapping(name: str) -> dict[str, str]:
         if not sep:
             raise DataError(f"{lexicon_path(name)}: line {line!r} has no '='")
         out[key.strip().lower()] = value.strip()
-    return out
+    return MappingProxyType(out)  # cached and shared: read-only
