@@ -11,7 +11,10 @@ build: $(STAMP)
 	$(BIN)/kg build data/corpus --out export
 
 # Set everything up and run the tests (docstring examples and notebooks included).
+# .ci/ensure-chromium installs Debian's chromium for the browser tests when it is
+# missing (a no-op otherwise; when it cannot, those tests skip and say why).
 test: $(STAMP)
+	bash .ci/ensure-chromium
 	$(BIN)/python -m pytest
 
 $(STAMP): pyproject.toml

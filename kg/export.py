@@ -26,7 +26,7 @@ import networkx as nx
 from rdflib import Graph
 
 from .rdf import ENTITIES_GRAPH, RdfWriter, rdf_quads, serialize
-from .render import render_html
+from .render import ARTICLES_DIR, article_page, render_article, render_html
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,9 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike) -> dict[str, P
 
     Files: graph.ttl, graph.nt, graph.jsonld (the RDF, every named graph in one),
     graph.trig (the RDF in its named graphs: one per article), graph.graphml,
-    entities.csv, relations.csv, graph.html; the graph carries everything they show.
-    Each file is the same bytes for the same graph.
+    entities.csv, relations.csv, graph.html, and ``articles/<id>.html``, each article
+    with its mentions highlighted (pages of articles no longer in the graph are removed);
+    the graph carries everything they show. Each file is the same bytes for the same graph.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -98,6 +99,29 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike) -> dict[str, P
     for name, make in files.items():
         written[name] = atomic_write(out / name, make())
         log.info("wrote %s", written[name])
+    written.update(write_article_pages(g, out))
+    return written
+
+
+def write_article_pages(g: nx.MultiDiGraph, out: Path) -> dict[str, Path]:
+    """``articles/<id>.html`` for every article of the graph that carries its text; pages
+    of other articles are removed. An unchanged page is not rewritten."""
+    folder = out / ARTICLES_DIR
+    folder.mkdir(exist_ok=True)
+    written = {}
+    for n, a in g.nodes(data=True):
+        if a.get("kind") != "article" or not a.get("text"):
+            continue
+        name = article_page(n)
+        data = render_article(g, n).encode("utf-8")
+        path = out / name
+        if not (path.exists() and path.read_bytes() == data):
+            atomic_write(path, data)
+        written[name] = path
+    for stale in folder.glob("*.html"):
+        if f"{ARTICLES_DIR}/{stale.name}" not in written:
+            stale.unlink()
+            log.info("removed %s: its article is no longer in the graph", stale)
     return written
 
 

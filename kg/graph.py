@@ -2,7 +2,8 @@
 
 Node kinds (attribute ``kind``):
 
-- ``"article"``: id ``Article.id``; title, source, author, published, photographer, digest.
+- ``"article"``: id ``Article.id``; title, source, author, published, photographer, digest,
+  text (the offsets of every mention, sentence and event point into it).
 - ``"entity"``: id ``Entity.id``; label, name, aliases (sorted, without the name),
   rank, role, articles (sorted ids), mentions (count).
 - ``"event"``: id ``"event:" + hash``; event_kind, date (EDTF), place, trigger,
@@ -116,7 +117,7 @@ def _add_article(g: nx.MultiDiGraph, ex: Extraction) -> None:
         log.warning("article %s (%s) occurs twice; its records are merged", a.id, a.source)
         return
     g.add_node(a.id, kind=ARTICLE, title=a.title, source=a.source, author=a.author,
-               published=a.published, photographer=a.photographer, digest=a.digest)
+               published=a.published, photographer=a.photographer, digest=a.digest, text=a.text)
 
 
 def _merge_entities(extractions: list[Extraction]) -> list[dict]:

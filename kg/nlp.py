@@ -24,10 +24,12 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span, Token
 
 from .errors import DataError
@@ -342,6 +344,138 @@ def attach_places(ents: list[Span]) -> tuple[list[Span], list[Span]]:
     return out, nested
 
 
+# --- rule matching only where a rule can match -----------------------------------------
+# spaCy's Matcher starts every pattern at every token, so a ruler with a hundred patterns
+# costs a hundred steps a token although dates, units and awards take a few per cent of
+# the words. A token can only be part of a match if it passes the text conditions
+# (ORTH/TEXT/LOWER/LEMMA: a value, IN, REGEX) of some pattern token; the Matcher runs over
+# the stretches of such tokens alone. The matches are the same: every match lies inside
+# one stretch, and a pattern sees the same tokens (a neighbour test like ``kg_prev`` reads
+# the Doc). A pattern token without text conditions ("OP": "!", {"POS": ...} alone) can
+# match anything, and then the ruler matches over the whole Doc as before.
+
+_TEXT_ATTRS = {"ORTH": "orth_", "TEXT": "orth_", "LOWER": "lower_", "LEMMA": "lemma_"}
+
+
+def _text_tests(spec: dict) -> list[tuple[str, str, object]] | None:
+    """The text conditions of a pattern token as (token attribute, op, value), which every
+    token it matches passes; None when there are none, or the token is negated ("!")."""
+    if spec.get("OP") == "!":
+        return None
+    tests = []
+    for key, cond in spec.items():
+        attr = _TEXT_ATTRS.get(key.upper())
+        if attr is None:
+            continue  # other conditions only narrow the match: leaving them out is safe
+        if isinstance(cond, str):
+            tests.append((attr, "==", cond))
+        elif isinstance(cond, dict):  # other operators (NOT_IN, FUZZY...) are left out
+            if isinstance(cond.get("IN"), list) and all(isinstance(v, str) for v in cond["IN"]):
+                tests.append((attr, "in", frozenset(cond["IN"])))
+            if isinstance(cond.get("REGEX"), str):
+                tests.append((attr, "re", re.compile(cond["REGEX"])))
+    return tests or None
+
+
+class _TokenFilter:
+    """Whether a token passes the text conditions of any pattern token (cached by the
+    token's text and lemma, which decide them)."""
+
+    def __init__(self, token_patterns: list[list[dict]]):
+        self.equal: dict[str, set] = {a: set() for a in set(_TEXT_ATTRS.values())}
+        self.other: list[list[tuple[str, str, object]]] = []  # several tests, or a regex
+        self.everything = False
+        for pattern in token_patterns:
+            for spec in pattern:
+                tests = _text_tests(spec)
+                if tests is None:
+                    self.everything = True
+                elif len(tests) == 1 and tests[0][1] != "re":
+                    attr, op, value = tests[0]
+                    self.equal[attr].update(value if op == "in" else (value,))
+                else:
+                    self.other.append(tests)
+        self._seen: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, tok: Token) -> bool:
+        key = (tok.orth_, tok.lemma_)
+        found = self._seen.get(key)
+        if found is None:
+            if len(self._seen) > 500_000:
+                self._seen.clear()
+            found = self._seen[key] = self._passes(tok)
+        return found
+
+    def _passes(self, tok: Token) -> bool:
+        values = {attr: getattr(tok, attr) for attr in self.equal}
+        if any(values[attr] in words for attr, words in self.equal.items()):
+            return True
+        return any(all(_test(values[attr], op, value) for attr, op, value in tests)
+                   for tests in self.other)
+
+
+def _test(text: str, op: str, value) -> bool:
+    if op == "==":
+        return text == value
+    if op == "in":
+        return text in value
+    return value.search(text) is not None
+
+
+def _stretches(doc: Doc, passes) -> list[tuple[int, int]]:
+    """Maximal runs of consecutive tokens that pass, as (start, end) token indices."""
+    out, start = [], None
+    for tok in doc:
+        if passes(tok):
+            if start is None:
+                start = tok.i
+        elif start is not None:
+            out.append((start, tok.i))
+            start = None
+    if start is not None:
+        out.append((start, len(doc)))
+    return out
+
+
+class WindowedSpanRuler(SpanRuler):
+    """A SpanRuler whose token patterns are matched only where a match can be (above)."""
+
+    def add_patterns(self, patterns) -> None:
+        super().add_patterns(patterns)
+        self._token_filter = None
+
+    def clear(self) -> None:
+        super().clear()
+        self._token_filter = None
+
+    def match(self, doc: Doc):
+        self._require_patterns()
+        if getattr(self, "_token_filter", None) is None:
+            self._token_filter = _TokenFilter([p["pattern"] for p in self.patterns
+                                               if isinstance(p["pattern"], list)])
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="\\[W036")
+            if self._token_filter.everything:
+                matches = list(self.matcher(doc))
+            else:
+                matches = [(m_id, a + start, a + end)
+                           for a, b in _stretches(doc, self._token_filter)
+                           for m_id, start, end in self.matcher(doc[a:b])]
+            matches += list(self.phrase_matcher(doc))
+        # as SpanRuler.match: one span per label, id, start and end, in order
+        return sorted({Span(doc, start, end, label=self._match_label_id_map[m_id]["label"],
+                            span_id=self._match_label_id_map[m_id]["id"])
+                       for m_id, start, end in matches if start != end})
+
+
+@Language.factory("kg_span_ruler", assigns=["doc.spans"],
+                  default_config={"spans_key": "ruler", "phrase_matcher_attr": None,
+                                  "validate": False})
+def make_span_ruler(nlp, name, spans_key: str, phrase_matcher_attr: str | None, validate: bool):
+    return WindowedSpanRuler(nlp, name, spans_key=spans_key, phrase_matcher_attr=phrase_matcher_attr,
+                             validate=validate, overwrite=True)
+
+
 # --- rule patterns -------------------------------------------------------------------
 
 # pattern id -> lemmas that must not stand just before a match ("not_after" in a pattern)
@@ -463,7 +597,7 @@ def load_nlp() -> Language:
     nlp.add_pipe("kg_natasha")
     nlp.add_pipe("kg_lemmas")
     for key in RULE_KEYS:
-        ruler = nlp.add_pipe("span_ruler", name=f"kg_{key}",
+        ruler = nlp.add_pipe("kg_span_ruler", name=f"kg_{key}",
                              config={"spans_key": key, "phrase_matcher_attr": "LOWER",
                                      "validate": True})
         ruler.add_patterns(load_patterns(key))

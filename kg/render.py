@@ -1,18 +1,28 @@
-r"""Render the knowledge graph as one self-contained, offline HTML page.
+r"""Render the knowledge graph as HTML a historian opens offline: one page with the
+network, a timeline and a map, and one annotated page per article.
 
-The page uses vis-network, the library pyvis wraps, taken from the installed pyvis
-package and inlined, with a small Jinja2 template of our own (autoescape on) instead
-of pyvis's template: pyvis's page links bootstrap and tom-select from CDNs, and
-``Network.from_nx`` and its default physics are slow on a few thousand nodes.
-The page references no outside resource, so it still opens in years.
+``graph.html`` is self-contained: vis-network (from the installed pyvis package), the
+page's own script and style, the data and a world outline (``data/world.geojson``,
+Natural Earth) are inlined, and nothing is fetched, so the file still opens in ten
+years with no server and no network. The templates (``kg/templates``) are Jinja2 with
+autoescape on; the data travels as JSON with ``<``, ``>`` and ``&`` escaped
+(:func:`script_json`) and the page's script writes every string with ``textContent``,
+so a name or a sentence from an article is always shown as text, never run.
 
-- Entities are dots coloured by label (legend at the top) and sized by degree;
-  articles are grey boxes linked to the entities they mention; events are diamonds.
-- Positions are computed here (a seeded force layout), and physics is off.
-- Tooltips give the canonical name, aliases, rank, role and up to two source
-  sentences with their article title. Article text is untrusted: it travels as
-  JSON (``<``, ``>``, ``&`` escaped) and tooltips are DOM nodes filled with
-  ``textContent``, so no name is ever read as HTML.
+- **Network**: entities coloured and shaped by type, sized by degree, at positions
+  computed here (:func:`layout`), physics off. A graph of more than ``max_shown``
+  entities first shows the most connected ones; search, the side panel and
+  "show connections" bring the others in.
+- **Search** by any name or other name, in any case, or in Latin letters; **filters**
+  by type, article and years; a **side panel** with the names, rank, role, life path
+  (events in date order), facts and the source sentences, each linked to its place in
+  the annotated article.
+- **Timeline**: events on a time axis, one lane per kind, fuzzy dates drawn as the
+  span they can mean; filtered by kind and by the selected person or unit.
+- **Map**: places with coordinates over the world outline, sized by their events.
+
+:func:`render_article` writes the article's text with its mentions highlighted by
+type, from the same character offsets as every other output.
 
 >>> import networkx as nx
 >>> g = nx.MultiDiGraph()
@@ -28,175 +38,290 @@ import json
 import logging
 import math
 import re
+from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 import networkx as nx
-from jinja2 import Environment
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .errors import KgError
+from .lifepath import LifeEvent, date_bounds, order_events
+from .link import latin
+from .normalize import fold as normalize_fold
+from .resources import data_dir
 from .types import AWARD, ORG, PERSON, PLACE, UNIT
 
 log = logging.getLogger(__name__)
 
-# colour-blind-safe Tableau 10 colours; the Russian names are for the legend
+TEMPLATES = Path(__file__).parent / "templates"
+ARTICLES_DIR = "articles"
+
+# colour-blind-safe Tableau 10 colours and vis-network shapes; Russian names for the legend
 STYLES = {
-    PERSON: ("#e15759", "люди"),
-    PLACE: ("#4e79a7", "места"),
-    UNIT: ("#59a14f", "воинские части"),
-    ORG: ("#f28e2b", "организации"),
-    AWARD: ("#edc948", "награды"),
-    "event": ("#b07aa1", "события"),
-    "article": ("#bab0ac", "статьи"),
+    PERSON: ("#e15759", "dot", "люди"),
+    PLACE: ("#4e79a7", "triangle", "места"),
+    UNIT: ("#59a14f", "square", "воинские части"),
+    ORG: ("#f28e2b", "diamond", "организации"),
+    AWARD: ("#edc948", "star", "награды"),
 }
-OTHER_COLOUR = "#9c755f"
-EDGE_COLOURS = {"mentions": "#d7d7d7", "co_occurs": "#a0a0a0"}
-MAX_SENTENCE = 300
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="ru">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title>
-<style>{{ vis_css }}</style>
-<style>
-html, body { margin: 0; height: 100%; font: 14px/1.4 sans-serif; }
-body { display: flex; flex-direction: column; }
-header { padding: 6px 12px; border-bottom: 1px solid #ddd; display: flex; flex-wrap: wrap;
-         gap: 6px 18px; align-items: center; }
-header h1 { font-size: 16px; margin: 0; }
-.legend { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 12px; }
-.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
-          vertical-align: -1px; border-radius: 2px; }
-#kg-network { flex: 1; min-height: 400px; }
-.kg-tip { white-space: normal; max-width: 420px; }
-.kg-tip-h { font-weight: bold; }
-.kg-tip-m { color: #555; }
-.kg-tip-q { margin-top: 4px; font-style: italic; }
-.kg-tip-s { color: #555; font-size: 12px; }
-</style>
-</head>
-<body>
-<header>
-<h1>{{ title }}</h1>
-<ul class="legend">
-{%- for colour, name in legend %}
-<li><span class="swatch" style="background: {{ colour }}"></span>{{ name }}</li>
-{%- endfor %}
-</ul>
-<span>{{ n_nodes }} узлов, {{ n_edges }} связей</span>
-<input id="kg-search" type="search" placeholder="найти по имени…" aria-label="найти по имени">
-</header>
-<div id="kg-network"></div>
-<script type="application/json" id="kg-data">{{ data }}</script>
-<script>{{ vis_js }}</script>
-<script>{{ app_js }}</script>
-</body>
-</html>
-"""
-
-_APP_JS = r"""(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("kg-data").textContent);
-  function tip(lines) {
-    var box = document.createElement("div");
-    box.className = "kg-tip";
-    lines.forEach(function (line) {
-      var row = document.createElement("div");
-      row.className = "kg-tip-" + line[0];
-      row.textContent = line[1];
-      box.appendChild(row);
-    });
-    return box;
-  }
-  function withTip(item) {
-    var copy = Object.assign({}, item);
-    copy.title = tip(item.tip);
-    delete copy.tip;
-    return copy;
-  }
-  var nodes = new vis.DataSet(data.nodes.map(withTip));
-  var edges = new vis.DataSet(data.edges.map(withTip));
-  var network = new vis.Network(document.getElementById("kg-network"),
-                                {nodes: nodes, edges: edges}, data.options);
-  document.getElementById("kg-search").addEventListener("change", function (event) {
-    var query = event.target.value.trim().toLowerCase();
-    if (!query) { network.unselectAll(); return; }
-    var hit = data.nodes.filter(function (n) { return n.label.toLowerCase().indexOf(query) >= 0; });
-    if (hit.length) {
-      network.selectNodes(hit.map(function (n) { return n.id; }));
-      network.focus(hit[0].id, {scale: 1.0, animation: false});
-    }
-  });
-})();
-"""
-
-_OPTIONS = {
-    "physics": False,
-    "layout": {"improvedLayout": False},
-    "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": True},
-    "edges": {"smooth": False, "font": {"size": 10, "align": "middle"}},
-    "nodes": {"font": {"size": 14}},
+OTHER_STYLE = ("#9c755f", "dot", "другое")
+# event kinds in Russian; an unknown kind is shown as it is
+EVENT_NAMES = {
+    "birth": "рождение", "conscription": "призыв", "battle": "бой", "wounded": "ранение",
+    "captured": "плен", "escape": "побег", "joined": "вступление в часть", "death": "гибель",
+    "award": "награждение", "reburial": "перезахоронение", "liberation": "освобождение",
+    "other": "другое событие",
 }
+# relation names for "subject — name → object"
+RELATION_NAMES = {
+    "member_of": "служба в", "commanded": "командир", "part_of": "в составе",
+    "located_in": "находится в", "born_in": "место рождения", "died_in": "место гибели",
+    "buried_in": "место захоронения", "awarded": "награда", "relative_of": "родственник",
+    "co_occurs": "упомянуты вместе",
+}
+MAX_SHOWN = 1000  # entities drawn at first; more stay one click away
+MAX_SENTENCE = 400
+_CORE = 2000  # nodes laid out by force; the others are placed around their neighbours
 
 
-def render_html(g: nx.MultiDiGraph, title: str = "Граф знаний") -> str:
-    """The graph as one HTML page with no outside resources (see the module doc)."""
-    nodes = [n for n, a in g.nodes(data=True) if a.get("kind") in ("entity", "article", "event")]
-    edges = _merge_edges(g, set(nodes))
-    simple = nx.Graph()
-    simple.add_nodes_from(nodes)
-    simple.add_edges_from((u, v) for u, v, _ in edges)
-    positions = layout(simple)
-    index = {n: i for i, n in enumerate(nodes)}
-    data = {
-        "nodes": [_node(g, n, index[n], positions[n], simple.degree(n)) for n in nodes],
-        "edges": [_edge(g, u, v, index, info) for u, v, info in edges],
-        "options": _OPTIONS,
-    }
+VIEWS = ("network", "timeline", "map")
+
+
+def render_html(g: nx.MultiDiGraph, title: str = "Граф знаний", max_shown: int = MAX_SHOWN,
+                article_pages: bool = True, view: str = "network", focus: str | None = None) -> str:
+    """The graph as one self-contained HTML page (see the module's docstring).
+
+    ``article_pages``: link source sentences to ``articles/<id>.html`` (written by
+    :func:`render_article`) rather than only quoting them. ``view``: the tab shown first
+    (``"network"``, ``"timeline"`` or ``"map"``); ``focus``: an entity id selected on
+    opening (the timeline then shows its events), as ``graph.html#<id>`` does.
+    """
+    if view not in VIEWS:
+        raise KgError(f"unknown view {view!r}: one of {', '.join(VIEWS)}")
+    if focus is not None and (focus not in g or g.nodes[focus].get("kind") != "entity"):
+        raise KgError(f"cannot focus on {focus!r}: not an entity of the graph")
+    data = page_data(g, max_shown=max_shown, article_pages=article_pages)
+    data["view"], data["focus"] = view, focus
     css, js = _vis_assets()
-    env = Environment(autoescape=True)
-    return env.from_string(_TEMPLATE).render(
+    return _env().get_template("graph.html").render(
         title=title,
-        legend=[STYLES[k] for k in (PERSON, PLACE, UNIT, ORG, AWARD, "event", "article")],
-        n_nodes=len(nodes),
-        n_edges=len(edges),
+        legend=[(label, STYLES[label][0], STYLES[label][2]) for label in STYLES],
+        n_entities=len(data["entities"]),
+        n_events=len(data["events"]),
+        n_articles=len(data["articles"]),
         data=Markup(script_json(data)),
-        vis_css=Markup(css.replace("</style", "<\\/style")),
-        vis_js=Markup(js.replace("</script", "<\\/script")),
-        app_js=Markup(_APP_JS),
+        vis_css=Markup(_raw_css(css)),
+        vis_js=Markup(_raw_js(js)),
+        app_css=Markup(_raw_css(_asset("graph.css"))),
+        app_js=Markup(_raw_js(_asset("graph.js"))),
     )
+
+
+def page_data(g: nx.MultiDiGraph, max_shown: int = MAX_SHOWN, article_pages: bool = True) -> dict:
+    """What ``graph.html`` draws, as JSON-ready lists that refer to each other by index.
+
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("article:1", kind="article", title="Партизаны", source="a.txt")
+    >>> g.add_node("person:o", kind="entity", label="PERSON", name="Кабыш Омаров",
+    ...            aliases=["Кабыша Омарова"], articles=["article:1"])
+    >>> d = page_data(g)
+    >>> e = d["entities"][0]
+    >>> e["name"], e["key"]
+    ('Кабыш Омаров', 'кабыш омаров|кабыша омарова|kabysh omarov|kabysha omarova')
+    """
+    articles = [n for n, a in g.nodes(data=True) if a.get("kind") == "article"]
+    entity_ids = [n for n, a in g.nodes(data=True) if a.get("kind") == "entity"]
+    event_ids = [n for n, a in g.nodes(data=True) if a.get("kind") == "event"]
+    art_index = {n: i for i, n in enumerate(articles)}
+    ent_index = {n: i for i, n in enumerate(entity_ids)}
+
+    events = [_event(g, n, ent_index, art_index) for n in event_ids]
+    edges, mentions = _edges_and_mentions(g, ent_index, art_index)
+    simple = nx.Graph()
+    simple.add_nodes_from(range(len(entity_ids)))
+    simple.add_edges_from((e["f"], e["t"]) for e in edges if e["f"] != e["t"])
+    positions = layout(simple)
+
+    took_part: dict[int, list[int]] = defaultdict(list)
+    for k, ev in enumerate(events):
+        for i in dict.fromkeys(ev["who"] + ([ev["place"]] if ev["place"] is not None else [])):
+            took_part[i].append(k)
+    years = _entity_years(g, entity_ids, events, took_part)
+    order = _life_order(g, entity_ids, event_ids, events, took_part, art_index)
+
+    out_entities = []
+    for i, n in enumerate(entity_ids):
+        a = g.nodes[n]
+        out_entities.append(_entity(n, a, i, positions[i], simple.degree(i), years.get(i),
+                                    order.get(i, []), mentions.get(i, []), art_index))
+    by_degree = sorted(range(len(entity_ids)), key=lambda i: (-simple.degree(i), i))
+    return {
+        "articles": [_article(g, n, article_pages) for n in articles],
+        "entities": out_entities,
+        "events": events,
+        "edges": edges,
+        "core": sorted(by_degree[:max_shown]),
+        "styles": {label: list(style) for label, style in STYLES.items()},
+        "other": list(OTHER_STYLE),
+        "eventNames": EVENT_NAMES,
+        "relationNames": RELATION_NAMES,
+        "world": world_paths(),
+    }
+
+
+def render_article(g: nx.MultiDiGraph, article_id: str, graph_page: str = "../graph.html") -> str:
+    """One article's text with its mentions highlighted by type (displaCy-like), each
+    mention linked to its entity in ``graph_page`` and reachable as ``#m<start>``.
+
+    >>> g = nx.MultiDiGraph()
+    >>> text = "Кабыш Омаров ушёл к партизанам <img src=x onerror=alert(1)>."
+    >>> g.add_node("article:1", kind="article", title="<script>", source="a.txt", text=text)
+    >>> g.add_node("person:o", kind="entity", label="PERSON", name="Кабыш Омаров")
+    >>> _ = g.add_edge("article:1", "person:o", relation="mentions", start=0, end=12, text="Кабыш Омаров")
+    >>> page = render_article(g, "article:1")
+    >>> '<mark class="kg-PERSON" id="m0"' in page, "<img" in page, "&lt;img" in page
+    (True, False, True)
+    """
+    a = g.nodes[article_id]
+    text = a.get("text") or ""
+    spans = []
+    for _, entity, e in g.out_edges(article_id, data=True):
+        if e.get("relation") == "mentions" and entity in g:
+            spans.append((e["start"], e["end"], entity))
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    segments, at = [], 0
+    for start, end, entity in spans:
+        if start < at or end > len(text):
+            continue  # nested or out of range: the outer mention is shown
+        if start > at:
+            segments.append({"text": text[at:start]})
+        node = g.nodes[entity]
+        label = node.get("label") or ""
+        segments.append({"text": text[start:end], "label": label, "start": start,
+                         "name": node.get("name") or entity,
+                         "href": graph_page + "#" + quote(entity, safe=""),
+                         "type": STYLES.get(label, OTHER_STYLE)[2]})
+        at = end
+    segments.append({"text": text[at:]})
+    return _env().get_template("article.html").render(
+        title=a.get("title") or Path(a.get("source") or article_id).name,
+        meta=[(name, a.get(key)) for key, name in (
+            ("source", "файл"), ("author", "автор"), ("published", "опубликовано"),
+            ("photographer", "фото")) if a.get(key)],
+        legend=[(label, STYLES[label][0], STYLES[label][2]) for label in STYLES],
+        segments=segments,
+        graph_page=graph_page,
+        app_css=Markup(_raw_css(_asset("article.css"))),
+    )
+
+
+def notebook_frame(page: str, height: int = 600) -> str:
+    """A page as an ``<iframe srcdoc>`` for Jupyter (``IPython.display.HTML``): the page
+    keeps its own script and style apart from the notebook's.
+
+    >>> notebook_frame("<p title='x'>&</p>", 300)
+    '<iframe srcdoc="&lt;p title=&#x27;x&#x27;&gt;&amp;&lt;/p&gt;" style="width:100%;height:300px;border:1px solid #ddd"></iframe>'
+    """
+    import html
+
+    return (f'<iframe srcdoc="{html.escape(page, quote=True)}" '
+            f'style="width:100%;height:{int(height)}px;border:1px solid #ddd"></iframe>')
+
+
+def article_page(article_id: str) -> str:
+    """The path of an article's annotated page, relative to the output folder.
+
+    >>> article_page("article:0123456789abcdef")
+    'articles/0123456789abcdef.html'
+    """
+    return f"{ARTICLES_DIR}/{re.sub(r'[^0-9A-Za-z_-]', '_', article_id.split(':', 1)[-1])}.html"
 
 
 def script_json(value) -> str:
     """JSON that is safe inside an HTML ``<script>`` element: no ``<``, ``>`` or ``&`` left.
 
     >>> script_json({"name": "</script><img src=x onerror=alert(1)>"})
-    '{"name": "\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
     """
-    text = json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, esc)
     return text
 
 
-def layout(g: nx.Graph, seed: int = 7, iterations: int = 60) -> dict:
-    """Positions in pixels from a seeded Fruchterman-Reingold layout, computed with numpy.
+def fold(text: str) -> str:
+    """The search form of a name (``kg.normalize.fold``: lower case, ё as е, one kind of
+    quote and dash) without stress marks; the page folds what is typed the same way.
 
-    networkx's ``spring_layout`` needs scipy from 500 nodes on, which kg does not
-    install; this one runs anywhere numpy does and gives the same picture everywhere.
-    Repulsion is computed in blocks, so memory stays small on thousands of nodes.
+    >>> fold("  Алёна  ШАЙХИНА́ "), fold("отряд „Монгол“")
+    ('алена шайхина', 'отряд "монгол"')
+    """
+    return normalize_fold(text.replace("\u0301", "").replace("\u0300", ""))
+
+
+# -- layout ----------------------------------------------------------------------------
+
+def layout(g: nx.Graph, seed: int = 7, iterations: int = 60) -> dict:
+    """Positions in pixels, the same for the same graph on every machine.
+
+    Up to a couple of thousand nodes: a seeded Fruchterman-Reingold layout computed with
+    numpy (networkx's ``spring_layout`` needs scipy from 500 nodes on). Beyond, the most
+    connected nodes are laid out so and every other node is placed beside the neighbour
+    that already has a place (or, with none, on a spiral outside), so that 30,000 nodes
+    take seconds, not hours.
 
     >>> pos = layout(nx.path_graph(3))
     >>> sorted(pos) == [0, 1, 2] and layout(nx.path_graph(3)) == pos
     True
     """
+    nodes = list(g)
+    if len(nodes) <= _CORE:
+        return _force_layout(g, nodes, seed, iterations)
+    by_degree = sorted(nodes, key=lambda v: -g.degree(v))  # stable: ties keep graph order
+    core = by_degree[:_CORE]
+    pos = _force_layout(g.subgraph(core), core, seed, iterations)
+    spread = 400 + 40 * math.sqrt(len(core))
+    rng = _Rng(seed)
+    placed = set(core)
+    frontier = list(core)
+    while frontier:  # breadth first from the core, so a node sits near its closest neighbour
+        nxt = []
+        for u in frontier:
+            for v in g.neighbors(u):
+                if v in placed:
+                    continue
+                angle, r = rng.next() * 2 * math.pi, 30 + 50 * rng.next()
+                x, y = pos[u]
+                pos[v] = (round(x + r * math.cos(angle), 1), round(y + r * math.sin(angle), 1))
+                placed.add(v)
+                nxt.append(v)
+        frontier = nxt
+    rest = [v for v in nodes if v not in placed]
+    for k, v in enumerate(rest):  # the unconnected: a spiral around the picture
+        angle = k * 2.399963  # the golden angle spreads them evenly
+        r = spread * 1.15 + 12 * math.sqrt(k)
+        pos[v] = (round(r * math.cos(angle), 1), round(r * math.sin(angle), 1))
+    return pos
+
+
+class _Rng:
+    """A tiny deterministic generator (an LCG): the same numbers on every platform."""
+
+    def __init__(self, seed: int):
+        self.state = seed or 1
+
+    def next(self) -> float:
+        self.state = (self.state * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+        return (self.state >> 11) / float(1 << 53)
+
+
+def _force_layout(g: nx.Graph, nodes: list, seed: int, iterations: int) -> dict:
     import numpy as np
 
-    nodes = list(g)
     n = len(nodes)
     if n == 0:
         return {}
@@ -208,7 +333,7 @@ def layout(g: nx.Graph, seed: int = 7, iterations: int = 60) -> dict:
     pos = np.random.default_rng(seed).random((n, 2))
     k2 = 1.0 / n  # k, the ideal edge length, is sqrt(area / n) in a unit square
     step = 0.1
-    block = max(1, 4_000_000 // n)
+    block = max(1, 4_000_000 // n)  # repulsion in blocks keeps memory small
     for _ in range(iterations):
         x, y = pos[:, 0].astype(np.float32), pos[:, 1].astype(np.float32)
         disp = np.empty((n, 2))
@@ -237,103 +362,164 @@ def layout(g: nx.Graph, seed: int = 7, iterations: int = 60) -> dict:
             for v, (x, y) in zip(nodes, pos)}
 
 
-def _merge_edges(g: nx.MultiDiGraph, shown: set) -> list[tuple[str, str, dict]]:
-    """One drawn edge per (source, target, relation), counting the graph's edges it stands for."""
-    merged: dict[tuple[str, str, str], dict] = {}
-    for u, v, a in g.edges(data=True):
-        if u not in shown or v not in shown:
-            continue
-        key = (u, v, a.get("relation", ""))
-        if key not in merged:
-            merged[key] = {"relation": key[2], "count": 0, "first": a}
-        merged[key]["count"] += 1
-    return [(u, v, info) for (u, v, _), info in merged.items()]
+# -- the data of the page ------------------------------------------------------------
 
-
-def _node(g: nx.MultiDiGraph, n: str, i: int, xy: tuple, degree: int) -> dict:
+def _article(g: nx.MultiDiGraph, n: str, pages: bool) -> dict:
     a = g.nodes[n]
-    kind = a.get("kind")
-    node = {"id": i, "x": xy[0], "y": xy[1]}
-    if kind == "article":
-        label = a.get("title") or a.get("source") or n
-        node.update(shape="box", color=STYLES["article"][0], label=_short(label, 40),
-                    tip=_article_tip(a, n))
-    elif kind == "event":
-        node.update(shape="diamond", color=STYLES["event"][0], size=12,
-                    label=a.get("event_kind") or "событие", tip=_event_tip(g, a))
-    else:
-        colour = STYLES.get(a.get("label"), (OTHER_COLOUR,))[0]
-        node.update(shape="dot", color=colour, size=round(8 + 5 * math.sqrt(degree), 1),
-                    label=a.get("name") or n, tip=_entity_tip(g, n, a))
-    return node
+    return {"id": n, "title": a.get("title") or Path(a.get("source") or n).name,
+            "source": a.get("source"), "author": a.get("author"),
+            "published": a.get("published"),
+            "page": article_page(n) if pages and a.get("text") else None}
 
 
-def _entity_tip(g: nx.MultiDiGraph, n: str, a: dict) -> list:
-    lines = [["h", a.get("name") or n], ["m", f"{a.get('label', '')} · {n}"]]
-    if a.get("aliases"):
-        lines.append(["m", "также: " + "; ".join(a["aliases"])])
-    if a.get("rank"):
-        lines.append(["m", "звание: " + a["rank"]])
-    if a.get("role"):
-        lines.append(["m", "роль: " + a["role"]])
-    if a.get("mentions"):
-        lines.append(["m", f"упоминаний: {a['mentions']}, статей: {len(a.get('articles', ()))}"])
-    seen = set()
-    for article, _, e in g.in_edges(n, data=True):
-        if e.get("relation") != "mentions" or e.get("sentence") in seen:
+def _entity(n: str, a: dict, i: int, xy: tuple, degree: int, years, events: list[int],
+            mentions: list, art_index: dict) -> dict:
+    names = [a.get("name") or n, *(a.get("aliases") or ())]
+    keys = list(dict.fromkeys([fold(x) for x in names] + [fold(latin(x)) for x in names]))
+    out = {"id": n, "label": a.get("label"), "name": names[0], "aliases": names[1:],
+           "latin": latin(names[0]), "rank": a.get("rank"), "role": a.get("role"),
+           "arts": sorted(art_index[x] for x in (a.get("articles") or ()) if x in art_index),
+           "deg": degree, "x": xy[0], "y": xy[1], "key": "|".join(keys)}
+    if a.get("lat") is not None and a.get("lon") is not None:
+        out["lat"], out["lon"] = round(float(a["lat"]), 4), round(float(a["lon"]), 4)
+    if years:
+        out["years"] = list(years)
+    if events:
+        out["ev"] = events
+    if mentions:
+        out["m"] = mentions
+    return out
+
+
+def _event(g: nx.MultiDiGraph, n: str, ent_index: dict, art_index: dict) -> dict:
+    a = g.nodes[n]
+    bounds = date_bounds(a.get("date"))
+    return {
+        "id": n, "kind": a.get("event_kind") or "other", "date": a.get("date"),
+        "b": bounds[0].isoformat() if bounds else None,
+        "e": bounds[1].isoformat() if bounds else None,
+        "place": ent_index.get(a.get("place")),
+        "who": [ent_index[p] for p in (a.get("participants") or ()) if p in ent_index],
+        "art": art_index.get(a.get("article")), "trigger": a.get("trigger"),
+        "s": _short(a.get("sentence") or "", MAX_SENTENCE), "start": a.get("start"),
+    }
+
+
+def _edges_and_mentions(g: nx.MultiDiGraph, ent_index: dict, art_index: dict):
+    """Drawn edges, one per (source, target, relation) with the count it stands for and
+    its first evidence; and per entity its source sentences, one per sentence."""
+    merged: dict[tuple[int, int, str], dict] = {}
+    mentions: dict[int, list] = defaultdict(list)
+    seen: set[tuple[int, int, int]] = set()
+    for u, v, e in g.edges(data=True):
+        relation = e.get("relation", "")
+        if relation == "mentions":
+            i, art = ent_index.get(v), art_index.get(u)
+            if i is None or art is None:
+                continue
+            key = (i, art, e.get("sentence_start", e.get("start")))
+            if key not in seen:
+                seen.add(key)
+                mentions[i].append([art, e.get("start"), _short(e.get("sentence") or "", MAX_SENTENCE)])
             continue
-        seen.add(e.get("sentence"))
-        lines += _quote(g, article, e.get("sentence"))
-        if len(seen) == 2:
-            break
-    return lines
+        if u not in ent_index or v not in ent_index:
+            continue  # participant_in, took_place_at: events have their own lists
+        key = (ent_index[u], ent_index[v], relation)
+        if key not in merged:
+            merged[key] = {"f": key[0], "t": key[1], "rel": relation, "n": 0,
+                           "art": art_index.get(e.get("article")), "start": e.get("start"),
+                           "s": _short(e.get("sentence") or "", MAX_SENTENCE), "rule": e.get("rule")}
+        merged[key]["n"] += 1
+    return list(merged.values()), dict(mentions)
 
 
-def _article_tip(a: dict, n: str) -> list:
-    lines = [["h", a.get("title") or a.get("source") or n], ["m", a.get("source") or n]]
-    for key, name in (("author", "автор"), ("published", "опубликовано"),
-                      ("photographer", "фото")):
-        if a.get(key):
-            lines.append(["m", f"{name}: {a[key]}"])
-    return lines
+def _entity_years(g, entity_ids, events, took_part) -> dict[int, tuple[int, int]]:
+    """The years an entity is dated to: its events', and those of the sentences it shares."""
+    years: dict[int, list[int]] = defaultdict(list)
+    for i, ks in took_part.items():
+        for k in ks:
+            if events[k]["b"]:
+                years[i] += [int(events[k]["b"][:4]), int(events[k]["e"][:4])]
+    index = {n: i for i, n in enumerate(entity_ids)}
+    for u, v, e in g.edges(data=True):
+        if e.get("relation") != "co_occurs" or not e.get("dates"):
+            continue
+        for value in e["dates"]:
+            bounds = date_bounds(value)
+            if bounds and bounds[1].year - bounds[0].year < 20:  # "в XX веке" dates nothing
+                for x in (u, v):
+                    if x in index:
+                        years[index[x]] += [bounds[0].year, bounds[1].year]
+    return {i: (min(ys), max(ys)) for i, ys in years.items()}
 
 
-def _event_tip(g: nx.MultiDiGraph, a: dict) -> list:
-    lines = [["h", a.get("event_kind") or "событие"]]
-    if a.get("date"):
-        lines.append(["m", "дата (EDTF): " + a["date"]])
-    if a.get("trigger"):
-        lines.append(["m", "слово: " + a["trigger"]])
-    return lines + _quote(g, a.get("article"), a.get("sentence"))
-
-
-def _edge(g: nx.MultiDiGraph, u: str, v: str, index: dict, info: dict) -> dict:
-    relation, first = info["relation"], info["first"]
-    edge = {"from": index[u], "to": index[v], "width": round(1 + math.log2(info["count"]), 2)}
-    if relation in EDGE_COLOURS:
-        edge["color"] = {"color": EDGE_COLOURS[relation]}
-    else:
-        edge.update(arrows="to", label=relation)
-        if relation in ("participant_in", "took_place_at"):
-            edge["dashes"] = True
-    lines = [["h", relation if info["count"] == 1 else f"{relation} ×{info['count']}"]]
-    if first.get("rule"):
-        lines.append(["m", "правило: " + first["rule"]])
-    edge["tip"] = lines + _quote(g, first.get("article"), first.get("sentence"))
-    return edge
-
-
-def _quote(g: nx.MultiDiGraph, article: str | None, sentence: str | None) -> list:
-    if not sentence:
-        return []
-    meta = g.nodes[article] if article in g else {}
-    where = meta.get("title") or meta.get("source") or article or ""
-    return [["q", "«" + _short(sentence, MAX_SENTENCE) + "»"], ["s", where]]
+def _life_order(g, entity_ids, event_ids, events, took_part, art_index) -> dict[int, list[int]]:
+    """Each entity's events in the order ``kg person`` gives them (``kg.lifepath``)."""
+    order = {}
+    for i, ks in took_part.items():
+        life = [LifeEvent(date=events[k]["date"], kind=events[k]["kind"], place=None, others=(),
+                          trigger=str(k), article=g.nodes[event_ids[k]].get("article") or "",
+                          title="", sentence="", start=events[k]["start"] or 0,
+                          end=events[k]["start"] or 0) for k in ks]
+        order[i] = [int(e.trigger) for e in order_events(life, art_index)]
+    return order
 
 
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+# -- assets ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def world_paths() -> list[str]:
+    """The world's countries as SVG path data in an equirectangular projection
+    (x = longitude, y = -latitude), from ``data/world.geojson`` (Natural Earth);
+    empty, with a warning, when the file is missing."""
+    path = data_dir() / "world.geojson"
+    if not path.exists():
+        log.warning("%s is missing: the map is drawn without a world outline", path)
+        return []
+    features = json.loads(path.read_text(encoding="utf-8")).get("features", [])
+    out = []
+    for f in features:
+        geometry = f.get("geometry") or {}
+        polygons = geometry.get("coordinates") or []
+        if geometry.get("type") == "Polygon":
+            polygons = [polygons]
+        d = []
+        for polygon in polygons:
+            for ring in polygon:
+                if len(ring) > 2:
+                    d.append("M" + "L".join(f"{x:g},{-y:g}" for x, y in ring) + "Z")
+        if d:
+            out.append("".join(d))
+    return out
+
+
+def _env() -> Environment:
+    return _environment()
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)),
+                       autoescape=select_autoescape(["html"], default=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+@lru_cache(maxsize=None)
+def _asset(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def _raw_css(text: str) -> str:
+    return text.replace("</style", "<\\/style")
+
+
+def _raw_js(text: str) -> str:
+    return text.replace("</script", "<\\/script")
 
 
 @lru_cache(maxsize=1)

@@ -88,10 +88,20 @@ def outputs(sample, tmp_path):
 
 
 def test_all_files_are_written(outputs, tmp_path):
-    _, files = outputs
-    assert set(files) == FILES
-    assert {p.name for p in (tmp_path / "out").iterdir()} == FILES  # and no temp files
+    g, files = outputs
+    pages = {name for name in files if name.startswith("articles/")}
+    assert set(files) - pages == FILES
+    assert len(pages) == sum(1 for _, a in g.nodes(data=True) if a.get("kind") == "article")
+    assert {p.name for p in (tmp_path / "out").iterdir()} == FILES | {"articles"}  # no temp files
     assert all(p.stat().st_size > 0 for p in files.values())
+
+
+def test_pages_of_removed_articles_go(sample, tmp_path):
+    files = write_outputs(build_graph(sample), tmp_path)
+    pages = sorted(name for name in files if name.startswith("articles/"))
+    write_outputs(build_graph(sample[:1]), tmp_path)
+    left = sorted(f"articles/{p.name}" for p in (tmp_path / "articles").iterdir())
+    assert len(pages) > 1 and len(left) == 1 and left[0] in pages
 
 
 # rdflib's own JSON-LD parser still builds a ConjunctiveGraph inside
@@ -311,7 +321,7 @@ def test_failed_build_leaves_previous_outputs(outputs, monkeypatch):
     with pytest.raises(RuntimeError):
         write_outputs(g, files["graph.html"].parent)
     assert {name: p.read_bytes() for name, p in files.items()} == before
-    assert {p.name for p in files["graph.html"].parent.iterdir()} == FILES
+    assert {p.name for p in files["graph.html"].parent.iterdir()} == FILES | {"articles"}
 
 
 def test_atomic_open_refuses_append(tmp_path):

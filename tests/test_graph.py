@@ -76,7 +76,7 @@ def test_article_node_carries_metadata():
     a = build_graph([ex]).nodes[ex.article.id]
     assert a == {"kind": "article", "title": "Партизаны", "source": "seed.txt",
                  "author": "Дина", "published": "2024-05-08", "photographer": "Асель",
-                 "digest": ex.article.digest}
+                 "digest": ex.article.digest, "text": ex.article.text}
 
 
 def test_mention_edges_have_provenance():

@@ -20,3 +20,7 @@ def test_notebook_runs(path, tmp_path):
     text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs)
     if path.name == "01_quickstart.ipynb":
         assert "Кабыш Омаров" in text and "Тулуза" in text and "отряд «Монгол»" in text
+    if path.name == "03_explore.ipynb":
+        frames = [o["data"]["text/html"] for o in outputs if "text/html" in o.get("data", {})]
+        assert len(frames) == 4 and all(f.startswith("<iframe srcdoc=") for f in frames)
+        assert "Тулуза" in text and "Они освобождали Европу" in text

@@ -9,8 +9,8 @@ import networkx as nx
 import pytest
 
 from kg.graph import build_graph
-from kg.render import STYLES, layout, render_html
-from kg.types import DATE, PERSON, PLACE, UNIT, Article, Entity, Extraction, Mention
+from kg.render import STYLES, layout, render_article, render_html
+from kg.types import DATE, PERSON, PLACE, UNIT, Article, Entity, Event, Extraction, Mention
 
 XSS = "<img src=x onerror=alert(1)>"
 BREAKOUT = "</script><script>alert(1)</script>"
@@ -64,12 +64,14 @@ def test_page_references_nothing_outside(page):
     assert "<link" not in page.lower()
     assert not re.search(r"<script[^>]*\ssrc\s*=", page, re.I)
     assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", page, re.I)
+    # and the browser is told so: nothing may be fetched even if a script tried
+    assert "default-src 'none'" in page
 
 
 def test_page_is_self_contained_with_vis_inlined(page):
     assert page.startswith("<!DOCTYPE html>")
     assert "vis-network" in page and "new vis.Network(" in page
-    assert '"physics": false' in page
+    assert "physics: false" in page
 
 
 @pytest.mark.parametrize("hostile", [XSS, BREAKOUT, "<script>alert(1)</script>"])
@@ -84,40 +86,75 @@ def test_only_our_script_elements_close(page):
 
 def test_hostile_text_survives_as_data(page):
     data = page_data(page)
-    evil = next(n for n in data["nodes"] if n["label"] == XSS)
-    tip = [text for _, text in evil["tip"]]
-    assert XSS in tip and "также: " + BREAKOUT in tip
-    assert BREAKOUT in {text for n in data["nodes"] for _, text in n["tip"]}
+    evil = next(e for e in data["entities"] if e["name"] == XSS)
+    assert evil["aliases"] == [BREAKOUT]
+    assert BREAKOUT in {a["title"] for a in data["articles"]}
+    assert any(XSS in m[2] for m in evil["m"])
 
 
-def test_tooltips_are_built_as_text_nodes(page):
-    assert "textContent" in page
+def test_the_page_script_writes_text_never_html(page):
     app = page[page.rindex("<script>"):]
-    assert "innerHTML" not in app
+    assert "textContent" in app
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in app
 
 
-def test_nodes_edges_and_legend(page, graph):
+def test_entities_articles_and_legend(page, graph):
     data = page_data(page)
-    labels = {n["label"] for n in data["nodes"]}
-    assert {"Кабыш Омаров", "отряд «Монгол»", "Тулуза", "Освобождение Тулузы"} <= labels
-    assert len(data["nodes"]) == graph.number_of_nodes()
-    boxes = [n for n in data["nodes"] if n["shape"] == "box"]
-    assert len(boxes) == 2  # articles
-    for colour, name in STYLES.values():
+    names = {e["name"] for e in data["entities"]}
+    assert {"Кабыш Омаров", "отряд «Монгол»", "Тулуза"} <= names
+    assert len(data["entities"]) == 4 and len(data["articles"]) == 2
+    for colour, _shape, name in STYLES.values():
         assert name in page and colour in page
-    omarov = next(n for n in data["nodes"] if n["label"] == "Кабыш Омаров")
-    assert omarov["color"] == STYLES[PERSON][0]
-    tip = [text for _, text in omarov["tip"]]
-    assert "также: Омарова" in tip and "звание: рядовой" in tip and "роль: партизан" in tip
-    assert "«Рядовой Кабыш Омаров из отряда «Монгол» освобождал Тулузу.»" in tip
-    assert "Освобождение Тулузы" in tip
-    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
+    omarov = next(e for e in data["entities"] if e["name"] == "Кабыш Омаров")
+    assert omarov["label"] == PERSON and omarov["aliases"] == ["Омарова"]
+    assert omarov["rank"] == "рядовой" and omarov["role"] == "партизан"
+    assert omarov["latin"] == "Kabysh Omarov"
+    [(art, start, sentence)] = omarov["m"]
+    assert data["articles"][art]["title"] == "Освобождение Тулузы"
+    assert data["articles"][art]["page"].startswith("articles/")
+    assert sentence == "Рядовой Кабыш Омаров из отряда «Монгол» освобождал Тулузу."
+    assert start == sentence.index("Кабыш")
+    assert all(isinstance(e["x"], float) and isinstance(e["y"], float) for e in data["entities"])
 
 
-def test_size_grows_with_degree(page):
+@pytest.mark.parametrize("query, name", [
+    ("кабыш омаров", "Кабыш Омаров"),
+    ("ОМАРОВА", "Кабыш Омаров"),       # another form, another case
+    ("kabysh omarov", "Кабыш Омаров"),  # Latin letters
+    ("omarova", "Кабыш Омаров"),
+    ("монгол", "отряд «Монгол»"),
+])
+def test_search_keys_cover_forms_case_and_latin(page, query, name):
     data = page_data(page)
-    sizes = {n["label"]: n["size"] for n in data["nodes"] if n["shape"] == "dot"}
-    assert sizes["Тулуза"] > sizes["Кабыш Омаров"]
+    hits = [e["name"] for e in data["entities"] if query.lower() in e["key"]]
+    assert name in hits
+
+
+def test_degree_and_core(page):
+    data = page_data(page)
+    deg = {e["name"]: e["deg"] for e in data["entities"]}
+    assert deg["Тулуза"] > deg["Кабыш Омаров"]
+    assert data["core"] == sorted(range(len(data["entities"])))
+
+
+def test_big_graph_shows_most_connected_first(graph):
+    from kg.render import page_data as data_of
+    data = data_of(graph, max_shown=1)
+    assert [data["entities"][i]["name"] for i in data["core"]] == ["Тулуза"]
+
+
+def test_events_carry_dates_as_spans():
+    text = "Летом 1943 года Кабыш Омаров бежал из лагеря в Баварии."
+    ex = extraction(text, [("Кабыш Омаров", PERSON, OMAROV.id), ("Летом 1943 года", DATE, "1943-22")],
+                    [OMAROV])
+    ex = Extraction(ex.article, ex.mentions, ex.entities,
+                    events=(Event("escape", (OMAROV.id,), "бежал", (0, len(text)), "1943-22"),))
+    data = page_data(render_html(build_graph([ex])))
+    [ev] = data["events"]
+    assert (ev["kind"], ev["date"], ev["b"], ev["e"]) == ("escape", "1943-22", "1943-06-01", "1943-08-31")
+    omarov = data["entities"][ev["who"][0]]
+    assert omarov["ev"] == [0] and omarov["years"] == [1943, 1943]
 
 
 def test_same_graph_same_page(graph):
@@ -127,6 +164,31 @@ def test_same_graph_same_page(graph):
 def test_hostile_title_is_escaped(graph):
     page = render_html(graph, title=XSS)
     assert "<title>&lt;img src=x onerror=alert(1)&gt;</title>" in page
+
+
+def test_world_outline_is_inlined(page):
+    data = page_data(page)
+    assert len(data["world"]) > 150
+    assert all(d.startswith("M") for d in data["world"])
+
+
+def test_article_page_highlights_mentions_from_offsets(graph):
+    article = next(n for n, a in graph.nodes(data=True) if a.get("title") == "Освобождение Тулузы")
+    html = render_article(graph, article)
+    text = graph.nodes[article]["text"]
+    start = text.index("Кабыш Омаров")
+    assert f'<mark class="kg-PERSON" id="m{start}"' in html
+    assert ">Кабыш Омаров<" in html and "graph.html#person%3A" in html
+    assert "Content-Security-Policy" in html
+
+
+def test_article_page_keeps_hostile_text_as_text(graph):
+    article = next(n for n, a in graph.nodes(data=True) if a.get("source") == "evil.html")
+    html = render_article(graph, article)
+    for hostile in (XSS, BREAKOUT, "<script>alert(1)</script>"):
+        assert hostile not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "&amp; не только" in html
+    assert html.count("<script") == 0
 
 
 @pytest.mark.parametrize("g", [
@@ -143,3 +205,10 @@ def test_layout_places_every_node(g):
         assert len(points) == len(g)  # nobody stacked on top of another
         limit = 400 + 40 * len(g) ** 0.5 + 0.1  # positions are rounded to 0.1 px
         assert max(abs(c) for p in points for c in p) <= limit
+
+
+def test_layout_of_a_big_graph_is_fast_and_complete():
+    g = nx.disjoint_union(nx.barabasi_albert_graph(5000, 2, seed=3), nx.empty_graph(300))
+    pos = layout(g)
+    assert set(pos) == set(g) and pos == layout(g)
+    assert len(set(pos.values())) > 0.99 * len(g)
