@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections import Counter
 
@@ -30,6 +31,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     b.add_argument("paths", nargs="+", metavar="PATH", help="article files (.txt, .md, .html) or folders")
     b.add_argument("--out", default="export", metavar="DIR", help="output folder (default: export/)")
     b.add_argument("--no-progress", action="store_true", help="no progress bar")
+    b.add_argument("--processes", "-j", type=int, default=None, metavar="N",
+                   help="extract in N processes (default: one per core); the outputs are the same")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="extract on a Dask cluster (dask.distributed scheduler address, "
+                        "e.g. tcp://10.0.0.5:8786) instead of local processes")
+    b.add_argument("--no-cache", action="store_true",
+                   help="extract every article again, even those unchanged since the last build")
 
     e = sub.add_parser("extract", help="print what is extracted from each article")
     e.add_argument("paths", nargs="+", metavar="PATH")
@@ -243,9 +251,22 @@ def _build(args) -> int:
         from tqdm import tqdm
 
         bar = tqdm(total=sum(1 for _ in iter_paths(args.paths)), unit="file", desc="kg build")
-    result, built = build(args.paths, args.out, on_item=bar.update if bar else None)
-    if bar:
-        bar.close()
+    processes = args.processes if args.processes is not None else (os.cpu_count() or 1)
+    if processes < 1:
+        raise KgError(f"--processes must be at least 1, not {processes}")
+    client = None
+    if args.scheduler:
+        from .distributed import connect
+
+        client = connect(args.scheduler)
+    try:
+        result, built = build(args.paths, args.out, on_item=bar.update if bar else None,
+                              processes=processes, executor=client, use_cache=not args.no_cache)
+    finally:
+        if bar:
+            bar.close()
+        if client is not None:
+            client.close()
     graph = built["graph"]
     labels = Counter(d.get("label") for _, d in graph.nodes(data=True) if d.get("kind") == "entity")
     kinds = Counter(d.get("relation") for *_, d in graph.edges(data=True))

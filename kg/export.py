@@ -1,14 +1,8 @@
 """Write the graph's files: RDF (Turtle, N-Triples, JSON-LD, TriG), GraphML, two CSV
 tables and the HTML view.
 
-Every file is written atomically (``atomic_write``): a build that stops half-way
-leaves the previous good file in place, never a truncated one.
-
->>> import tempfile
->>> with tempfile.TemporaryDirectory() as d:
-...     p = atomic_write(Path(d) / "a.txt", "Кабыш Омаров\\n")
-...     p.read_text(encoding="utf-8")
-'Кабыш Омаров\\n'
+Every file is written atomically (``kg.files.atomic_write``): a build that stops
+half-way leaves the previous good file in place, never a truncated one.
 """
 from __future__ import annotations
 
@@ -16,15 +10,13 @@ import csv
 import io
 import logging
 import os
-import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO
 
 import networkx as nx
 from rdflib import Graph
 
+from .files import atomic_open, atomic_write, fsync_dir  # noqa: F401  (kg.export's API)
 from .rdf import ENTITIES_GRAPH, RdfWriter, rdf_quads, serialize
 from .render import ARTICLES_DIR, article_page, render_article, render_html
 
@@ -34,43 +26,6 @@ ENTITY_COLUMNS = ("id", "label", "name", "aliases", "rank", "role", "articles", 
 RELATION_COLUMNS = ("source", "source_name", "target", "target_name", "relation", "rule",
                     "article", "start", "end", "sentence", "dates")
 LIST_SEPARATOR = "; "
-
-
-@contextmanager
-def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[IO]:
-    """Open a temporary file beside ``path``; it replaces ``path`` only if the block succeeds.
-
-    Text mode defaults to UTF-8. On an exception the temporary file is removed and
-    ``path`` is left as it was.
-    """
-    if mode not in ("w", "wb"):
-        raise ValueError(f"atomic_open writes whole files: mode 'w' or 'wb', not {mode!r}")
-    path = Path(path)
-    if mode == "w":
-        kwargs.setdefault("encoding", "utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, **kwargs) as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        # mkstemp makes the file private; an output file should read like any other
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    fsync_dir(path.parent)
-
-
-def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
-    """Write ``data`` (str as UTF-8) to ``path`` atomically; return the path."""
-    with atomic_open(path, "wb") as f:
-        f.write(data.encode("utf-8") if isinstance(data, str) else data)
-    return Path(path)
 
 
 def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike) -> dict[str, Path]:
@@ -195,17 +150,3 @@ def _cell(value) -> str | int | float:
 
 def _scalars(attrs: dict) -> dict:
     return {k: _cell(v) for k, v in attrs.items() if v is not None}
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable; not every system can open a folder, which is fine."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

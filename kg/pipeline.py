@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import bisect
 import logging
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -38,7 +40,7 @@ from .normalize import (canonical_name, person_gender, pronouns, rank_before, ro
                         split_coordinated, unit_nouns)
 from .read import read_all
 from .resolve import PRONOUN, UNIT_NOUN, Named, resolve
-from .types import DATE, PERSON, UNIT, Article, Extraction, Mention, Span
+from .types import DATE, PERSON, UNIT, Article, Document, Extraction, Mention, Span
 
 log = logging.getLogger(__name__)
 
@@ -111,35 +113,83 @@ class Run:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def extract(paths: Iterable[str], on_item: Callable[[], None] | None = None
-            ) -> Iterator[Extraction | Skipped]:
-    """Steps 1 to 5 over files and folders: an Extraction per article, a Skipped per
+def extract_document(doc: Document, nlp=None) -> Extraction | Skipped:
+    """Steps 2 to 6 for one file as read: the unit of work a process pool or a Dask
+    worker runs (each loads the models once, on its first document)."""
+    try:
+        article = clean(doc)
+    except InputError as e:
+        return Skipped(e.path, e.reason)
+    return extract_article(article, nlp if nlp is not None else load_nlp())
+
+
+def extract(paths: Iterable[str], on_item: Callable[[], None] | None = None,
+            executor=None, cache=None, window: int = 64) -> Iterator[Extraction | Skipped]:
+    """Steps 1 to 6 over files and folders: an Extraction per article, a Skipped per
     file that could not be used (the others go on). The same content under two
-    names is one article."""
-    nlp = load_nlp()
+    names is one article.
+
+    ``executor``: anything with ``submit(fn, *args)`` returning a future with
+    ``result()`` — a ``concurrent.futures`` pool, a ``dask.distributed.Client`` — runs
+    :func:`extract_document` on up to ``window`` files at a time; results come back in
+    the order of the files whatever finishes first, so the output does not depend on
+    the number of workers. ``cache``: a :class:`kg.cache.ExtractionCache`; an article
+    found there is not extracted again.
+    """
     seen: dict[str, str] = {}
+    pending: deque = deque()  # futures or finished results, in the order of the files
+
+    def ready() -> Iterator[Extraction | Skipped]:
+        while pending and (len(pending) > window or _done(pending[0])):
+            yield _finish(pending.popleft(), cache)
+
     for item in read_all(paths):
         if on_item:
             on_item()
         if isinstance(item, InputError):
             log.warning("skipped %s", item)
-            yield Skipped(item.path, item.reason)
-            continue
-        if item.digest in seen:
-            yield Skipped(item.source, f"same content as {seen[item.digest]}")
-            continue
-        seen[item.digest] = item.source
-        try:
-            article = clean(item)
-        except InputError as e:
-            yield Skipped(e.path, e.reason)
-            continue
-        yield extract_article(article, nlp)
+            pending.append(Skipped(item.path, item.reason))
+        elif item.digest in seen:
+            pending.append(Skipped(item.source, f"same content as {seen[item.digest]}"))
+        else:
+            seen[item.digest] = item.source
+            cached = cache.get(item.digest, item.source) if cache is not None else None
+            if cached is not None:
+                pending.append(cached)
+            elif executor is None:
+                pending.append(_Fresh(extract_document(item)))
+            else:
+                pending.append(executor.submit(extract_document, item))
+        yield from ready()
+    while pending:
+        yield _finish(pending.popleft(), cache)
 
 
-def run(paths: Iterable[str], on_item: Callable[[], None] | None = None) -> Run:
+class _Fresh:
+    """An extraction just made here, to be cached like one from a worker."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _done(item) -> bool:
+    done = getattr(item, "done", None)
+    return done() if callable(done) else True
+
+
+def _finish(item, cache) -> Extraction | Skipped:
+    if isinstance(item, (Extraction, Skipped)):
+        return item  # from the cache, or skipped before any work
+    value = item.value if isinstance(item, _Fresh) else item.result()
+    if cache is not None and isinstance(value, Extraction):
+        cache.put(value)
+    return value
+
+
+def run(paths: Iterable[str], on_item: Callable[[], None] | None = None, executor=None,
+        cache=None) -> Run:
     out = Run()
-    for item in extract(paths, on_item):
+    for item in extract(paths, on_item, executor=executor, cache=cache):
         if isinstance(item, Skipped):
             out.skipped.append(item)
         else:
@@ -148,18 +198,34 @@ def run(paths: Iterable[str], on_item: Callable[[], None] | None = None) -> Run:
 
 
 def build(paths: Iterable[str], out_dir: str | Path = "export",
-          on_item: Callable[[], None] | None = None) -> tuple[Run, dict]:
+          on_item: Callable[[], None] | None = None, processes: int = 1, executor=None,
+          use_cache: bool = True) -> tuple[Run, dict]:
     """Steps 1 to 9: extract, link across articles, build the graph and write every
     output into ``out_dir``.
 
+    ``processes``: extract in that many processes (1: in this one); ``executor``: or on
+    this one (a Dask client, say). Outputs are the same bytes either way.
+    ``use_cache``: reuse the extraction of every article whose bytes and extractor are
+    unchanged (``kg.cache``; kept in ``out_dir/.kg-cache``).
+
     When no article at all could be read, nothing is written: the outputs of the
     last good build stay as they were."""
+    from .cache import ExtractionCache
     from .export import write_outputs
     from .graph import build_graph
     from .link import link_entities
     from .store import update_store
 
-    result = run(paths, on_item)
+    cache = ExtractionCache(Path(out_dir)) if use_cache else None
+    if executor is None and processes > 1:
+        with ProcessPoolExecutor(processes) as pool:
+            result = run(paths, on_item, executor=pool, cache=cache)
+    else:
+        result = run(paths, on_item, executor=executor, cache=cache)
+    if cache is not None:
+        log.info("extraction cache: %d articles reused, %d extracted", cache.hits, cache.misses)
+        if result.extractions:
+            cache.prune({ex.article.digest for ex in result.extractions})
     result.extractions = link_entities(result.extractions)
     graph = build_graph(result.extractions)
     if not result.extractions:

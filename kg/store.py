@@ -55,7 +55,7 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, Store
 
 from .errors import KgError
-from .export import fsync_dir
+from .files import fsync_dir
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,138 @@
+"""kg.pipeline.build at scale: the same bytes whatever the number of processes or a Dask
+cluster, an extraction cache that re-extracts only what changed, and removed articles
+whose facts disappear."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS
+from kg.cache import CACHE_DIR, ExtractionCache, fingerprint
+from kg.pipeline import build
+
+OUTPUTS = ("graph.ttl", "graph.nt", "graph.trig", "graph.jsonld", "graph.graphml",
+           "entities.csv", "relations.csv", "graph.html")
+FILES = ("seed_partisans_toulouse.txt", "a05.html")
+
+
+def make_corpus(folder: Path) -> Path:
+    """The articles in ``folder/corpus``; builds name it by that relative path, so that
+    the sources (and the bytes of the outputs) are the same in every test."""
+    (folder / "corpus").mkdir()
+    for name in FILES:
+        shutil.copy(CORPUS / name, folder / "corpus" / name)
+    return Path("corpus")
+
+
+@pytest.fixture
+def corpus(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return make_corpus(tmp_path)
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    found = {name: (out / name).read_bytes() for name in OUTPUTS}
+    found.update({f"articles/{p.name}": p.read_bytes() for p in sorted((out / "articles").iterdir())})
+    return found
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> dict[str, bytes]:
+    """One process, no cache: what every other way of building must give."""
+    folder = tmp_path_factory.mktemp("ref")
+    with pytest.MonkeyPatch.context() as m:
+        m.chdir(folder)
+        build([str(make_corpus(folder))], folder / "out", processes=1, use_cache=False)
+    return outputs(folder / "out")
+
+
+def test_two_processes_give_the_same_bytes(corpus, tmp_path, reference):
+    build([str(corpus)], tmp_path / "out", processes=2, use_cache=False)
+    assert outputs(tmp_path / "out") == reference
+
+
+def test_a_dask_cluster_gives_the_same_bytes(corpus, tmp_path, reference):
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        build([str(corpus)], tmp_path / "out", executor=client, use_cache=False)
+    assert outputs(tmp_path / "out") == reference
+
+
+def test_a_rebuild_reuses_every_unchanged_article(corpus, tmp_path, reference, caplog):
+    out = tmp_path / "out"
+    build([str(corpus)], out)
+    assert outputs(out) == reference
+    caplog.set_level("INFO", logger="kg.pipeline")
+    build([str(corpus)], out)
+    assert "extraction cache: 2 articles reused, 0 extracted" in caplog.text
+    assert outputs(out) == reference
+
+
+def test_a_changed_article_alone_is_extracted_again(corpus, tmp_path, caplog):
+    out = tmp_path / "out"
+    build([str(corpus)], out)
+    seed = corpus / FILES[0]
+    seed.write_text(seed.read_text(encoding="utf-8").replace("Кабыш", "Кабыж"), encoding="utf-8")
+    caplog.set_level("INFO", logger="kg.pipeline")
+    result, _ = build([str(corpus)], out)
+    assert "extraction cache: 1 articles reused, 1 extracted" in caplog.text
+    names = (out / "entities.csv").read_text(encoding="utf-8")
+    assert "Кабыж Омаров" in names and "Кабыш Омаров" not in names
+    # the old extraction of the changed file is pruned: one entry per article
+    entries = list((out / CACHE_DIR / "extractions" / fingerprint()).rglob("*.json.gz"))
+    assert len(entries) == 2
+
+
+def test_a_removed_article_takes_its_facts_along(corpus, tmp_path):
+    out = tmp_path / "out"
+    build([str(corpus)], out)
+    assert "Кабыш Омаров" in (out / "entities.csv").read_text(encoding="utf-8")
+    (corpus / FILES[0]).unlink()
+    build([str(corpus)], out)
+    for name in ("entities.csv", "graph.ttl", "graph.html"):
+        assert "Омаров" not in (out / name).read_text(encoding="utf-8")
+    assert len(list((out / "articles").iterdir())) == 1
+    assert len(list((out / CACHE_DIR).rglob("*.json.gz"))) == 1
+
+
+def test_a_moved_file_is_reused_under_its_new_name(corpus, tmp_path, caplog):
+    out = tmp_path / "out"
+    build([str(corpus)], out)
+    (corpus / FILES[0]).rename(corpus / "renamed.txt")
+    caplog.set_level("INFO", logger="kg.pipeline")
+    result, _ = build([str(corpus)], out)
+    assert "2 articles reused, 0 extracted" in caplog.text
+    assert sorted(Path(ex.article.source).name for ex in result.extractions) == ["a05.html", "renamed.txt"]
+
+
+def test_a_damaged_cache_entry_is_extracted_again(corpus, tmp_path, reference):
+    out = tmp_path / "out"
+    build([str(corpus)], out)
+    for entry in (out / CACHE_DIR).rglob("*.json.gz"):
+        entry.write_bytes(b"not gzip")
+    build([str(corpus)], out)
+    assert outputs(out) == reference
+
+
+def test_the_fingerprint_follows_the_lexicons(monkeypatch, tmp_path):
+    import kg.cache
+
+    before = fingerprint()
+    data = tmp_path / "data"
+    shutil.copytree(Path(kg.cache.data_dir()) / "lexicons", data / "lexicons")
+    shutil.copytree(Path(kg.cache.data_dir()) / "patterns", data / "patterns")
+    monkeypatch.setattr(kg.cache, "data_dir", lambda: data)
+    fingerprint.cache_clear()
+    try:
+        assert fingerprint() == before  # the same files, the same fingerprint
+        with open(data / "lexicons" / "ranks.txt", "a", encoding="utf-8") as f:
+            f.write("\nгенералиссимус\n")
+        fingerprint.cache_clear()
+        assert fingerprint() != before
+        assert ExtractionCache(tmp_path).folder.name == fingerprint()
+    finally:
+        fingerprint.cache_clear()
