@@ -24,4 +24,5 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) export/graph.* export/*.csv export/store export/store.versions
+	rm -rf $(VENV) export/graph.* export/*.csv export/articles export/store export/store.versions \
+		export/.kg-cache export/.kg-build.lock

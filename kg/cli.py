@@ -125,10 +125,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _extract(args) -> int:
-    from .pipeline import Skipped, extract
+    from .pipeline import Duplicate, Skipped, extract
 
     status = 0
     for item in extract(args.paths):
+        if isinstance(item, Duplicate):
+            print(f"kg: {item.path} is the same article as {item.original}", file=sys.stderr)
+            continue
         if isinstance(item, Skipped):
             print(f"kg: skipped {item.path}: {item.reason}", file=sys.stderr)
             status = 1
@@ -277,6 +280,8 @@ def _build(args) -> int:
     print(f"files skipped: {len(result.skipped)}")
     for s in result.skipped:
         print(f"  {s.path}: {s.reason}")
+    for d in result.duplicates:
+        print(f"  {d.path}: the same article as {d.original} (both paths recorded)")
     print("entities: " + (", ".join(f"{k} {labels[k]}" for k in sorted(labels)) or "none"))
     print(f"events: {events}")
     print(f"relations: {sum(extracted.values())}"

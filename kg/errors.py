@@ -26,5 +26,9 @@ class ReadError(InputError):
     """The file cannot be read or decoded, or holds no text."""
 
 
+class BusyError(KgError):
+    """Another process holds the lock of an output folder (two builds at once)."""
+
+
 class DataError(KgError):
     """A lexicon or pattern file in data/ is malformed."""

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from .errors import BusyError
+
 
 @contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "w", **kwargs) -> Iterator[IO]:
@@ -69,3 +71,37 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+@contextmanager
+def exclusive_lock(path: Path, busy: str, error: type[BusyError] = BusyError) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (created if missing) for the block;
+    raise ``error`` (a :class:`~kg.errors.BusyError`) saying ``busy`` at once when another
+    process holds it. The kernel drops the lock when its holder dies, even by kill -9,
+    so a crashed build never blocks the next one."""
+    try:
+        import fcntl
+    except ImportError:  # no POSIX locks (Windows): one build at a time is up to the user
+        yield
+        return
+    with open(path, "a+b") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise error(busy) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def remove_temporaries(folder: Path) -> int:
+    """Remove the temporary files :func:`atomic_open` leaves behind when its process is
+    killed (``.<name>.<random>.tmp``) in ``folder`` and below; only safe while holding the
+    folder's build lock. Returns how many went."""
+    removed = 0
+    for path in Path(folder).rglob(".*.tmp"):
+        if path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -3,7 +3,8 @@
 Node kinds (attribute ``kind``):
 
 - ``"article"``: id ``Article.id``; title, source, author, published, photographer, digest,
-  text (the offsets of every mention, sentence and event point into it).
+  text (the offsets of every mention, sentence and event point into it); ``copies``
+  (added by the build): other paths the same bytes were found under.
 - ``"entity"``: id ``Entity.id``; label, name, aliases (sorted, without the name),
   rank, role, articles (sorted ids), mentions (count).
 - ``"event"``: id ``"event:" + hash``; event_kind, date (EDTF), place, trigger,

@@ -33,6 +33,7 @@ from spacy.tokens import Doc
 from .clean import clean
 from .dates import DateText, value_dates
 from .errors import InputError
+from .files import exclusive_lock, remove_temporaries
 from .events import extract_events
 from .places import geolocate
 from .nlp import analyze, load_nlp, sentence_spans
@@ -43,6 +44,8 @@ from .resolve import PRONOUN, UNIT_NOUN, Named, resolve
 from .types import DATE, PERSON, UNIT, Article, Document, Extraction, Mention, Span
 
 log = logging.getLogger(__name__)
+
+BUILD_LOCK = ".kg-build.lock"
 
 
 def extract_article(article: Article, nlp=None) -> Extraction:
@@ -106,11 +109,19 @@ class Skipped:
 
 
 @dataclass
+class Duplicate(Skipped):
+    """A file with the same bytes as one read before: the same article, under another name."""
+
+    original: str = ""
+
+
+@dataclass
 class Run:
-    """What a run over many paths produced and what it had to skip."""
+    """What a run over many paths produced, what it had to skip, and the copies it found."""
 
     extractions: list[Extraction] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
 
 
 def extract_document(doc: Document, nlp=None) -> Extraction | Skipped:
@@ -150,7 +161,8 @@ def extract(paths: Iterable[str], on_item: Callable[[], None] | None = None,
             log.warning("skipped %s", item)
             pending.append(Skipped(item.path, item.reason))
         elif item.digest in seen:
-            pending.append(Skipped(item.source, f"same content as {seen[item.digest]}"))
+            pending.append(Duplicate(item.source, f"same content as {seen[item.digest]}",
+                                     seen[item.digest]))
         else:
             seen[item.digest] = item.source
             cached = cache.get(item.digest, item.source) if cache is not None else None
@@ -190,11 +202,22 @@ def run(paths: Iterable[str], on_item: Callable[[], None] | None = None, executo
         cache=None) -> Run:
     out = Run()
     for item in extract(paths, on_item, executor=executor, cache=cache):
-        if isinstance(item, Skipped):
+        if isinstance(item, Duplicate):
+            out.duplicates.append(item)
+        elif isinstance(item, Skipped):
             out.skipped.append(item)
         else:
             out.extractions.append(item)
     return out
+
+
+def add_copies(graph, extractions: list[Extraction], duplicates: list[Duplicate]) -> None:
+    """Record on each article node the other paths its bytes were found under (``copies``)."""
+    by_source = {ex.article.source: ex.article.id for ex in extractions}
+    for d in duplicates:
+        node = by_source.get(d.original)
+        if node is not None:
+            graph.nodes[node].setdefault("copies", []).append(d.path)
 
 
 def build(paths: Iterable[str], out_dir: str | Path = "export",
@@ -209,13 +232,25 @@ def build(paths: Iterable[str], out_dir: str | Path = "export",
     unchanged (``kg.cache``; kept in ``out_dir/.kg-cache``).
 
     When no article at all could be read, nothing is written: the outputs of the
-    last good build stay as they were."""
+    last good build stay as they were. A second build on the same ``out_dir`` while
+    one runs is refused (:class:`~kg.errors.BusyError`), never interleaved.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(out / BUILD_LOCK, f"{out}: another kg build is writing to this folder; "
+                        "wait for it to finish (one build at a time on an output folder)"):
+        return _build_locked(paths, out, on_item, processes, executor, use_cache)
+
+
+def _build_locked(paths, out_dir: Path, on_item, processes, executor, use_cache) -> tuple[Run, dict]:
     from .cache import ExtractionCache
     from .export import write_outputs
     from .graph import build_graph
     from .link import link_entities
     from .store import update_store
 
+    if remove_temporaries(out_dir):  # a build killed half-way: its files never replaced anything
+        log.info("removed the temporary files of an interrupted build in %s", out_dir)
     cache = ExtractionCache(Path(out_dir)) if use_cache else None
     if executor is None and processes > 1:
         with ProcessPoolExecutor(processes) as pool:
@@ -228,6 +263,7 @@ def build(paths: Iterable[str], out_dir: str | Path = "export",
             cache.prune({ex.article.digest for ex in result.extractions})
     result.extractions = link_entities(result.extractions)
     graph = build_graph(result.extractions)
+    add_copies(graph, result.extractions, result.duplicates)
     if not result.extractions:
         log.warning("no article could be read: outputs in %s left as they were", out_dir)
         return result, {"graph": graph, "outputs": {}}

@@ -650,6 +650,8 @@ def _add_article(d: _Quads, node: str, a: dict) -> None:
         d.add(c, s, KG.source, Literal(source))
         if re.match(r"https?://[^\s<>\"{}|\\^`]+$", source):
             d.add(c, s, SDO.url, URIRef(source))
+    for copy in a.get("copies") or ():  # the same bytes under another name: one article
+        d.add(c, s, KG.source, Literal(copy))
     d.add(c, s, SDO.identifier, Literal(a["digest"]) if a.get("digest") else None)
     d.add(c, s, SDO.inLanguage, Literal(LANG))
 

@@ -54,8 +54,8 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
 
-from .errors import KgError
-from .files import fsync_dir
+from .errors import BusyError, KgError
+from .files import exclusive_lock, fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class NoStoreError(KgError):
     """An output folder has no store to query: no build has made one there."""
 
 
-class StoreBusyError(KgError):
+class StoreBusyError(BusyError):
     """Another process is updating the store of the same output folder."""
 
 
@@ -253,24 +253,10 @@ def _publish_by_rename(link: Path, version: Path) -> Path:
     return link
 
 
-@contextlib.contextmanager
-def _locked(versions: Path) -> Iterator[None]:
+def _locked(versions: Path):
     """Hold ``store.versions/.lock`` for the update; refuse when another process holds it."""
-    try:
-        import fcntl
-    except ImportError:  # no POSIX locks (Windows): one build at a time is up to the user
-        yield
-        return
-    with open(versions / LOCK, "a+b") as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StoreBusyError(f"{versions.parent}: another kg build is updating its store; "
-                                 "run one build at a time on an output folder") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    return exclusive_lock(versions / LOCK, f"{versions.parent}: another kg build is updating "
+                          "its store; run one build at a time on an output folder", StoreBusyError)
 
 
 def _read_json(path: Path) -> dict:

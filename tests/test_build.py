@@ -136,3 +136,15 @@ def test_the_fingerprint_follows_the_lexicons(monkeypatch, tmp_path):
         assert ExtractionCache(tmp_path).folder.name == fingerprint()
     finally:
         fingerprint.cache_clear()
+
+
+def test_the_same_text_under_two_names_is_one_article_with_both_paths(corpus, tmp_path):
+    shutil.copy(corpus / FILES[0], corpus / "copy of seed.txt")
+    out = tmp_path / "out"
+    result, built = build([str(corpus)], out)
+    assert len(result.extractions) == 2 and result.skipped == []
+    [dup] = result.duplicates
+    assert {dup.path, dup.original} == {str(corpus / FILES[0]), str(corpus / "copy of seed.txt")}
+    trig = (out / "graph.trig").read_text(encoding="utf-8")
+    assert "copy of seed.txt" in trig and FILES[0] in trig
+    assert len(list((out / "articles").iterdir())) == 2

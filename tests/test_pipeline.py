@@ -91,8 +91,9 @@ def test_same_text_twice_is_one_article(tmp_path):
     for name in ("a.txt", "b.txt"):
         (tmp_path / name).write_text("Кабыш Омаров родился в 1913 году.", encoding="utf-8")
     items = list(extract([str(tmp_path)]))
-    assert [type(i).__name__ for i in items] == ["Extraction", "Skipped"]
+    assert [type(i).__name__ for i in items] == ["Extraction", "Duplicate"]
     assert "same content" in items[1].reason
+    assert items[1].original == items[0].article.source
 
 
 @pytest.mark.parametrize("text, groups", [
