@@ -168,6 +168,32 @@ def test_find_a_name_in_any_case(store):
 
 # -- bound values only ----------------------------------------------------------------
 
+EXAMPLES = {"members_of_unit": {"unitName": "3-я ударная армия"},
+            "person_events": {"personName": "Кабыша Омарова"},
+            "who_was_where": {"from": "1943", "to": "1944-05"},
+            "fact_sources": {"subjectName": "Кабыш Омаров", "predicate": "schema:memberOf"},
+            "shared_unit": {"personName": "Маншук Маметова"},
+            "units_by_place": {"placeName": "Франция"},
+            "find_name": {"text": "ОМАР"}}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_constants_answer_as_substitutions_do(store, name):
+    """run_query writes bound values as constants (kg.sparql.inline_terms) for speed;
+    pyoxigraph's own substitutions must give the same rows."""
+    from pyoxigraph import Variable
+
+    from kg.sparql import declared_prefixes, inline_terms
+
+    query = load_query(name)
+    terms = {Variable(k): to_term(v, query.types.get(k), declared_prefixes(query.text))
+             for k, v in EXAMPLES[name].items()}
+    assert inline_terms(query.text, terms) is not None
+    inlined = [tuple(r) for r in run_query(store, query, EXAMPLES[name])]
+    substituted = [tuple(r) for r in store.query(query.text, prefixes=PREFIXES, substitutions=terms,
+                                                 use_default_graph_as_union=True)]
+    assert inlined == substituted and inlined
+
 NAMED = [(q.name, v) for q in QUERIES for v in q.parameters if q.types.get(v, "").startswith("@")
          or v == "text"]
 
