@@ -42,9 +42,12 @@ NOTES = """
 Reading the numbers: a query that binds a name (`members_of_unit`, `person_events`,
 `shared_unit`, `units_by_place`, `fact_sources`) looks it up in the store's indexes and
 walks out from there, so it stays in milliseconds however big the graph grows.
-`who_was_where` reads the time-span of every dated event at a place and `find_name` every
-name (Oxigraph has no range or full-text index), so they grow with the number of events
-and names. rdflib evaluates `schema:parentOrganization*` and `schema:containedInPlace*`
+`who_was_where` compares the time-span of every dated event with the period and
+`find_name` reads every name (Oxigraph has no range or full-text index), so they grow
+with the number of events and names; they stay fast because `kg.sparql.run_query`
+writes bound values as constants (`inline_terms`), which Oxigraph's planner pushes down
+to the first pattern (bound by substitution instead, the same queries take 4-6 times
+longer). rdflib evaluates `schema:parentOrganization*` and `schema:containedInPlace*`
 from every node of the graph and gives no answer within the time limit.
 """
 

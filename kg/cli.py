@@ -36,6 +36,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     b.add_argument("--scheduler", metavar="ADDRESS",
                    help="extract on a Dask cluster (dask.distributed scheduler address, "
                         "e.g. tcp://10.0.0.5:8786) instead of local processes")
+    b.add_argument("--curation", metavar="FILE",
+                   help="the historians' corrections to apply (default: curation.yaml in the first folder)")
     b.add_argument("--no-cache", action="store_true",
                    help="extract every article again, even those unchanged since the last build")
 
@@ -98,6 +100,39 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     q.add_argument("--format", default="table", choices=("table", "csv", "json", "turtle", "ntriples"),
                    help="table (default), SPARQL CSV or JSON results; turtle or ntriples for CONSTRUCT")
     q.add_argument("--list", action="store_true", help="list the queries of queries/ and what they take")
+
+    x = sub.add_parser("suspects", help="likely duplicates and errors in the last build, with the evidence")
+    x.add_argument("--out", default="export", metavar="DIR", help="the folder of the build (default: export/)")
+    x.add_argument("--limit", type=int, default=50, metavar="N", help="show the N likeliest (default: 50)")
+
+    # the curation commands: each writes one correction to the curation file and rebuilds
+    def curation_command(name: str, help_: str):
+        c = sub.add_parser(name, help=help_)
+        c.add_argument("--out", default="export", metavar="DIR",
+                       help="the build to correct and rebuild (default: export/)")
+        c.add_argument("--curation", metavar="FILE",
+                       help="the curation file (default: the last build's, else curation.yaml "
+                            "in its first folder)")
+        c.add_argument("--who", help="who makes the correction")
+        c.add_argument("--why", help="why: the evidence, in a few words")
+        c.add_argument("--no-rebuild", action="store_true", help="only write the correction")
+        return c
+
+    m = curation_command("merge", "merge entities into one (the first stays)")
+    m.add_argument("ids", nargs="+", metavar="ID", help="two or more entity ids (entities.csv, kg suspects)")
+    m.add_argument("--into", metavar="ID", help="the id that stays (default: the first)")
+    sp = curation_command("split", "move an entity's mentions in some articles to a new entity")
+    sp.add_argument("id", metavar="ID")
+    sp.add_argument("--article", action="append", required=True, metavar="ARTICLE_ID",
+                    help="an article whose mentions go to the new entity (repeatable)")
+    sp.add_argument("--name", help="the new entity's name (default: the same name)")
+    sp.add_argument("--new-id", metavar="ID", help="the new entity's id")
+    r = curation_command("rename", "give an entity another name or more aliases")
+    r.add_argument("id", metavar="ID")
+    r.add_argument("name", nargs="?", help="the new canonical name (the old one becomes an alias)")
+    r.add_argument("--alias", action="append", default=[], help="another name (repeatable)")
+    j = curation_command("reject", "drop an entity the extractor got wrong")
+    j.add_argument("id", metavar="ID")
     return ap.parse_args(argv)
 
 
@@ -118,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
             return _push(args)
         if args.command == "sparql":
             return _sparql(args)
+        if args.command == "suspects":
+            return _suspects(args)
+        if args.command in ("merge", "split", "rename", "reject"):
+            return _curate(args)
         return _extract(args)
     except KgError as e:
         print(f"kg: error: {e}", file=sys.stderr)
@@ -245,6 +284,70 @@ def _sparql(args) -> int:
     return 0
 
 
+def _suspects(args) -> int:
+    from .lifepath import read_graph
+    from .suspects import format_suspects, suspects
+
+    print(format_suspects(suspects(read_graph(args.out), limit=args.limit)))
+    return 0
+
+
+def _curate(args) -> int:
+    from pathlib import Path
+
+    from .curate import CURATION_FILE, append_correction
+    from .pipeline import build, last_build
+
+    record = last_build(args.out)
+    if args.curation:
+        path = Path(args.curation)
+    elif record and record.get("curation"):
+        path = Path(record["curation"])
+    elif record and record.get("paths") and Path(record["paths"][0]).is_dir():
+        path = Path(record["paths"][0]) / CURATION_FILE
+    else:
+        raise KgError(f"no build in {args.out}/ to correct: run kg build ARTICLES --out {args.out} "
+                      "first, or give --curation FILE")
+    ids = list(args.ids) if args.command == "merge" else [args.id]
+    # the articles each entity is in now: its id may change when new articles arrive
+    seen_in = _articles_of(args.out, ids)
+    common = {"who": args.who, "why": args.why, "seen_in": seen_in}
+    if args.command == "merge":
+        c = append_correction(path, "merge", ids, into=args.into, **common)
+    elif args.command == "split":
+        c = append_correction(path, "split", args.id, articles=list(args.article), name=args.name,
+                              id=args.new_id, **common)
+    elif args.command == "rename":
+        c = append_correction(path, "rename", args.id, name=args.name, aliases=list(args.alias), **common)
+    else:
+        c = append_correction(path, "reject", args.id, **common)
+    print(f"written to {path}:{c.line}: {c.note}")
+    if args.no_rebuild or not record:
+        return 0
+    result, built = build(record["paths"], args.out, curation=path)
+    report = result.curation
+    print(f"rebuilt {args.out}/: {len(result.extractions)} articles; curation: {report.applied} "
+          f"corrections applied" + (f", {len(report.unmatched)} no longer apply" if report.unmatched else ""))
+    for line in report.unmatched:
+        print(f"  {line}")
+    return 1 if report.unmatched else 0
+
+
+def _articles_of(out: str, ids: list[str]) -> dict[str, list[str]]:
+    from .lifepath import GRAPHML, read_graph
+    from pathlib import Path
+
+    if not (Path(out) / GRAPHML).exists():
+        return {}
+    g = read_graph(out)
+    found = {}
+    for eid in ids:
+        if eid in g:
+            articles = g.nodes[eid].get("articles") or ""
+            found[eid] = sorted(articles.split("; ") if isinstance(articles, str) else articles)
+    return found
+
+
 def _build(args) -> int:
     from .pipeline import build
     from .read import iter_paths
@@ -264,7 +367,8 @@ def _build(args) -> int:
         client = connect(args.scheduler)
     try:
         result, built = build(args.paths, args.out, on_item=bar.update if bar else None,
-                              processes=processes, executor=client, use_cache=not args.no_cache)
+                              processes=processes, executor=client, use_cache=not args.no_cache,
+                              curation=args.curation)
     finally:
         if bar:
             bar.close()
@@ -287,6 +391,11 @@ def _build(args) -> int:
     print(f"relations: {sum(extracted.values())}"
           + (" (" + ", ".join(f"{k} {extracted[k]}" for k in sorted(extracted)) + ")" if extracted else "")
           + f"; co-occurrences in a sentence: {kinds.get('co_occurs', 0)}")
+    if result.curation is not None:
+        print(f"curation: {result.curation.applied} corrections applied"
+              + (f", {len(result.curation.unmatched)} no longer apply:" if result.curation.unmatched else ""))
+        for line in result.curation.unmatched:
+            print(f"  {line}")
     html = built["outputs"].get("graph.html")
     if html:
         print(f"written to {args.out}/; open {html}")

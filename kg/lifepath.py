@@ -231,6 +231,7 @@ class LifeEvent:
     start: int  # the evidence in the article text
     end: int
     entities: tuple[str, ...] = ()  # the names of the units, awards, ... taking part
+    curation: tuple[str, ...] = ()  # a historian's correction that made it (kg.curate)
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ class Fact:
     article: str | None
     title: str | None
     sentence: str | None
+    curation: tuple[str, ...] = ()  # a historian's correction that made it (kg.curate)
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,7 @@ class LifePath:
     facts: tuple[Fact, ...]
     events: tuple[LifeEvent, ...]  # in date order (see the module's docstring)
     articles: tuple[str, ...] = ()  # the titles of the articles that mention the person
+    curation: tuple[str, ...] = ()  # the historians' corrections of the person (kg.curate)
 
     def _names(self, *predicates: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(f.name for f in self.facts if f.predicate in predicates))
@@ -314,7 +317,7 @@ def life_path(g: nx.MultiDiGraph, entity_id: str) -> LifePath:
                      e.title, e.kind, e.date)
     return LifePath(
         id=entity_id, name=a.get("name") or entity_id, aliases=tuple(a.get("aliases") or ()),
-        rank=a.get("rank"), role=a.get("role"), facts=tuple(facts),
+        rank=a.get("rank"), role=a.get("role"), facts=tuple(facts), curation=tuple(_notes(a)),
         events=tuple(order_events(events, order)),
         articles=tuple(_title(g, art) for art in sorted(a.get("articles") or (),
                                                           key=lambda x: order.get(x, len(order)))))
@@ -390,7 +393,7 @@ def _facts(g: nx.MultiDiGraph, person: str, order: dict[str, int]) -> list[Fact]
         art = e.get("article")
         facts.append(((order.get(art, len(order)), e.get("start") or 0), Fact(
             pred, g.nodes[other].get("name") or other, other, art,
-            _title(g, art) if art else None, e.get("sentence"))))
+            _title(g, art) if art else None, e.get("sentence"), tuple(_notes(e)))))
     return [f for _, f in sorted(facts, key=lambda x: x[0])]
 
 
@@ -407,7 +410,13 @@ def _event(g: nx.MultiDiGraph, person: str, ev: str) -> LifeEvent:
         trigger=a.get("trigger") or "", article=a.get("article") or "",
         title=_title(g, a.get("article")), sentence=a.get("sentence") or "",
         start=_first(a.get("start"), a.get("sentence_start"), 0),
-        end=_first(a.get("end"), a.get("sentence_end"), 0))
+        end=_first(a.get("end"), a.get("sentence_end"), 0), curation=tuple(_notes(a)))
+
+
+def _notes(a: dict) -> list[str]:
+    """The curation notes of a node or edge: a list, or "; "-joined text after GraphML."""
+    notes = a.get("curation") or ()
+    return [n for n in notes.split("; ") if n] if isinstance(notes, str) else list(notes)
 
 
 def _first(*values):
@@ -447,9 +456,13 @@ def format_life_path(lp: LifePath, width: int = SENTENCE_WIDTH) -> str:
     for label, values in (("born", lp.born_in), ("died", lp.died_in), ("buried", lp.buried_in)):
         if values:
             lines.append(field(label, values))
-    units = [u + (" (commanded)" if u in lp.commanded else "") for u in lp.units]
+    if lp.curation:
+        lines.append(field("curated", lp.curation))
+    curated = {f.name for f in lp.facts if f.curation}
+    units = [u + (" (commanded)" if u in lp.commanded else "") + (" (curated)" if u in curated else "")
+             for u in lp.units]
     lines.append(field("units", units))
-    lines.append(field("awards", lp.awards))
+    lines.append(field("awards", [a + (" (curated)" if a in curated else "") for a in lp.awards]))
     if lp.relatives:
         lines.append(field("family", lp.relatives))
     if not lp.events:
@@ -462,7 +475,7 @@ def format_life_path(lp: LifePath, width: int = SENTENCE_WIDTH) -> str:
     for e, date, place in zip(lp.events, dates, places):
         with_ = "".join(f"  {x}" for x in e.entities)
         with_ += f"  with {', '.join(e.others)}" if e.others else ""
-        title = _clip(e.title, 0, TITLE_WIDTH)
+        title = "curated: " + "; ".join(e.curation) if e.curation else _clip(e.title, 0, TITLE_WIDTH)
         lines.append(f"    {date:<{wd}}  {e.kind:<{wk}}  {place:<{wp}}{with_}"
                      f"  — «{_clip(e.sentence, _position(e), width)}» ({title})")
     return "\n".join(lines)

@@ -122,6 +122,7 @@ class Run:
     extractions: list[Extraction] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
+    curation: object = None  # kg.curate.Report of the corrections applied, if a file was
 
 
 def extract_document(doc: Document, nlp=None) -> Extraction | Skipped:
@@ -222,14 +223,16 @@ def add_copies(graph, extractions: list[Extraction], duplicates: list[Duplicate]
 
 def build(paths: Iterable[str], out_dir: str | Path = "export",
           on_item: Callable[[], None] | None = None, processes: int = 1, executor=None,
-          use_cache: bool = True) -> tuple[Run, dict]:
+          use_cache: bool = True, curation: str | Path | None = None) -> tuple[Run, dict]:
     """Steps 1 to 9: extract, link across articles, build the graph and write every
     output into ``out_dir``.
 
     ``processes``: extract in that many processes (1: in this one); ``executor``: or on
     this one (a Dask client, say). Outputs are the same bytes either way.
     ``use_cache``: reuse the extraction of every article whose bytes and extractor are
-    unchanged (``kg.cache``; kept in ``out_dir/.kg-cache``).
+    unchanged (``kg.cache``; kept in ``out_dir/.kg-cache``). ``curation``: the
+    historians' corrections to apply (``kg.curate``); by default ``curation.yaml`` in
+    the first folder of ``paths``, when there is one.
 
     When no article at all could be read, nothing is written: the outputs of the
     last good build stay as they were. A second build on the same ``out_dir`` while
@@ -239,10 +242,12 @@ def build(paths: Iterable[str], out_dir: str | Path = "export",
     out.mkdir(parents=True, exist_ok=True)
     with exclusive_lock(out / BUILD_LOCK, f"{out}: another kg build is writing to this folder; "
                         "wait for it to finish (one build at a time on an output folder)"):
-        return _build_locked(paths, out, on_item, processes, executor, use_cache)
+        return _build_locked(list(paths), out, on_item, processes, executor, use_cache, curation)
 
 
-def _build_locked(paths, out_dir: Path, on_item, processes, executor, use_cache) -> tuple[Run, dict]:
+def _build_locked(paths, out_dir: Path, on_item, processes, executor, use_cache,
+                  curation) -> tuple[Run, dict]:
+    from .curate import apply_curation, find_curation, read_curation
     from .cache import ExtractionCache
     from .export import write_outputs
     from .graph import build_graph
@@ -264,9 +269,38 @@ def _build_locked(paths, out_dir: Path, on_item, processes, executor, use_cache)
     result.extractions = link_entities(result.extractions)
     graph = build_graph(result.extractions)
     add_copies(graph, result.extractions, result.duplicates)
+    curation = curation or find_curation(paths)
+    if curation:
+        result.curation = apply_curation(graph, read_curation(curation))
     if not result.extractions:
         log.warning("no article could be read: outputs in %s left as they were", out_dir)
         return result, {"graph": graph, "outputs": {}}
     outputs = write_outputs(graph, Path(out_dir))
     outputs["store"] = update_store(None, out_dir)  # the richest RDF file just written
+    record_build(out_dir, paths, curation or find_curation(paths))
     return result, {"graph": graph, "outputs": outputs}
+
+
+BUILD_RECORD = ".kg-build.json"
+
+
+def record_build(out_dir: Path, paths: list[str], curation) -> None:
+    """What the last build read, so that ``kg merge`` and the other curation commands
+    can rebuild the same articles after writing a correction."""
+    import json
+
+    from .files import atomic_write
+
+    record = {"paths": [str(Path(p).resolve()) for p in paths],
+              "curation": str(Path(curation).resolve()) if curation else None}
+    atomic_write(Path(out_dir) / BUILD_RECORD, json.dumps(record, ensure_ascii=False, indent=1) + "\n")
+
+
+def last_build(out_dir: str | Path) -> dict | None:
+    """The paths and curation file of the last build into ``out_dir``, or None."""
+    import json
+
+    try:
+        return json.loads((Path(out_dir) / BUILD_RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -84,6 +84,8 @@ class KG(ns.DefinedNamespace):
     source: URIRef
     rule: URIRef
     trigger: URIRef
+    curation: URIRef
+    citation: URIRef
     eventKinds: URIRef
     # the event kinds of data/lexicons/event_triggers.txt
     birth: URIRef
@@ -195,6 +197,7 @@ class GEO(ns.DefinedNamespace):
 
 VOCABULARY_GRAPH = URIRef("https://w3id.org/kg-ww2/ns")
 ENTITIES_GRAPH = URIRef(BASE + "graph/entities")
+CURATION_GRAPH = URIRef(BASE + "graph/curation")  # what historians added, with who, when, why
 P4_HAS_TIME_SPAN, E52_TIME_SPAN = CRM["P4_has_time-span"], CRM["E52_Time-Span"]
 
 CLASSES = {PERSON: SDO.Person, PLACE: SDO.Place, ORG: SDO.Organization,
@@ -379,6 +382,13 @@ def vocabulary(kinds: Iterable[URIRef] = ()) -> list[tuple]:
          (RDFS.domain, SDO.NewsArticle), (RDFS.range, ns.XSD.string))
     term(KG.rule, OWL.DatatypeProperty, "rule", "правило",
          "The rule of kg that made a statement.", (RDFS.range, ns.XSD.string))
+    term(KG.curation, OWL.DatatypeProperty, "curation", "правка",
+         "A historian's correction that made or changed this (kg curate: the operation, "
+         "who, when, why); statements without it were extracted from the articles.",
+         (RDFS.range, ns.XSD.string))
+    term(KG.citation, OWL.DatatypeProperty, "citation", "источник",
+         "The source a historian cites for a curated statement: an archive reference, "
+         "a page, a note.", (RDFS.range, ns.XSD.string))
     term(KG.trigger, OWL.DatatypeProperty, "trigger", "слово-признак",
          "The word (in its dictionary form) that states an event.",
          (RDFS.domain, SDO.Event), (RDFS.range, RDF.langString))
@@ -670,6 +680,10 @@ def _add_entity(d: _Quads, node: str, a: dict) -> None:
         d.add(article_graph_iri(article), s, SDO.subjectOf, article_iri(article))
     if a["label"] == PLACE:
         _add_geo(d, s, a)
+    for note in a.get("curation") or ():
+        d.add(CURATION_GRAPH, s, KG.curation, Literal(note))
+    for old in a.get("merged_from") or ():  # links made before a merge still lead here
+        d.add(CURATION_GRAPH, entity_iri(old, a["label"]), OWL.sameAs, s)
 
 
 def _add_geo(d: _Quads, s: URIRef, a: dict) -> None:
@@ -750,6 +764,9 @@ def _add_relation(d: _Quads, g: nx.MultiDiGraph, u: str, v: str, a: dict) -> Non
         p = SDO.containedInPlace
     s, o = _iri(g, u), _iri(g, v)
     article = a.get("article")
+    if a.get("curated"):
+        _add_curated_relation(d, s, p, o, a)
+        return
     if not article:
         log.warning("relation %s %s %s has no article; left out", u, predicate, v)
         return
@@ -767,10 +784,31 @@ def _add_relation(d: _Quads, g: nx.MultiDiGraph, u: str, v: str, a: dict) -> Non
     _select(d, c, st, article, start, end, a.get("sentence_start"), a.get("sentence"))
 
 
+def _add_curated_relation(d: _Quads, s: URIRef, p: URIRef, o: URIRef, a: dict) -> None:
+    """A fact a historian added: in the curation graph, reified with the correction and
+    the source it cites instead of a text selector."""
+    c = CURATION_GRAPH
+    d.add(c, s, p, o)
+    st = URIRef(BASE + "statement/curated-" + _hash(s, p, o))
+    d.add(c, st, _TYPE, RDF.Statement)
+    d.add(c, st, RDF.subject, s)
+    d.add(c, st, RDF.predicate, p)
+    d.add(c, st, RDF.object, o)
+    for note in a.get("curation") or ():
+        d.add(c, st, KG.curation, Literal(note))
+    d.add(c, st, KG.citation, Literal(a["reference"]) if a.get("reference") else None)
+    d.add(c, st, RDFS.comment, _text(a.get("sentence")))
+    if a.get("article"):
+        d.add(c, st, _DERIVED_FROM, article_iri(a["article"]))
+
+
 def _add_event(d: _Quads, g: nx.MultiDiGraph, node: str, a: dict) -> URIRef:
     s = event_iri(node)
     article = a.get("article")
-    c = article_graph_iri(article) if article else ENTITIES_GRAPH
+    c = CURATION_GRAPH if a.get("curated") else article_graph_iri(article) if article else ENTITIES_GRAPH
+    for note in a.get("curation") or ():
+        d.add(c, s, KG.curation, Literal(note))
+    d.add(c, s, KG.citation, Literal(a["reference"]) if a.get("reference") else None)
     kind = kind_iri(a.get("event_kind") or "other")
     d.add(c, s, _TYPE, SDO.Event)
     d.add(c, s, _TYPE, CRM.E5_Event)
@@ -789,6 +827,7 @@ def _add_event(d: _Quads, g: nx.MultiDiGraph, node: str, a: dict) -> URIRef:
     if article:
         d.add(c, s, SDO.subjectOf, article_iri(article))
         d.add(c, s, _DERIVED_FROM, article_iri(article))
+    if article and a.get("start") is not None:
         ann = URIRef(s + "-annotation")
         d.add(c, ann, OA.motivatedBy, OA.describing)
         d.add(c, ann, OA.hasBody, s)

@@ -388,6 +388,10 @@ def _entity(n: str, a: dict, i: int, xy: tuple, degree: int, years, events: list
         out["ev"] = events
     if mentions:
         out["m"] = mentions
+    if a.get("curation"):
+        out["cur"] = list(a["curation"])
+    if a.get("merged_from"):
+        out["former"] = list(a["merged_from"])
     return out
 
 
@@ -402,7 +406,18 @@ def _event(g: nx.MultiDiGraph, n: str, ent_index: dict, art_index: dict) -> dict
         "who": [ent_index[p] for p in (a.get("participants") or ()) if p in ent_index],
         "art": art_index.get(a.get("article")), "trigger": a.get("trigger"),
         "s": _short(a.get("sentence") or "", MAX_SENTENCE), "start": a.get("start"),
+        **_curated(a),
     }
+
+
+def _curated(a: dict) -> dict:
+    """A historian's correction that made this, and the source it cites."""
+    out = {}
+    if a.get("curation"):
+        out["cur"] = list(a["curation"])
+    if a.get("reference"):
+        out["ref"] = a["reference"]
+    return out
 
 
 def _edges_and_mentions(g: nx.MultiDiGraph, ent_index: dict, art_index: dict):
@@ -428,7 +443,8 @@ def _edges_and_mentions(g: nx.MultiDiGraph, ent_index: dict, art_index: dict):
         if key not in merged:
             merged[key] = {"f": key[0], "t": key[1], "rel": relation, "n": 0,
                            "art": art_index.get(e.get("article")), "start": e.get("start"),
-                           "s": _short(e.get("sentence") or "", MAX_SENTENCE), "rule": e.get("rule")}
+                           "s": _short(e.get("sentence") or "", MAX_SENTENCE), "rule": e.get("rule"),
+                           **_curated(e)}
         merged[key]["n"] += 1
     return list(merged.values()), dict(mentions)
 

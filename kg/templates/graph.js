@@ -144,6 +144,12 @@
   function entityLink(i) {
     return link(E[i].name, function () { show(i); refreshNetwork(); select({type: "entity", index: i}); });
   }
+  function curated(item) {  // a historian's correction, told apart from what was extracted
+    var box = el("div", {"class": "kg-curated"});
+    (item.cur || []).forEach(function (note) { box.appendChild(el("div", {}, "правка историка: " + note)); });
+    if (item.ref) { box.appendChild(el("div", {}, "источник: " + item.ref)); }
+    return box;
+  }
   function source(art, start, sentence) {
     var box = el("div");
     if (sentence) { box.appendChild(el("blockquote", {}, "«" + sentence + "»")); }
@@ -169,6 +175,7 @@
       li.appendChild(document.createTextNode(" · "));
       li.appendChild(entityLink(ev.place));
     }
+    if (ev.cur) { li.appendChild(el("span", {"class": "kg-sub"}, " · правка историка")); }
     var others = ev.who.filter(function (w) { return w !== except; });
     if (others.length) {
       li.appendChild(document.createTextNode(" · с: "));
@@ -199,6 +206,8 @@
     if (e.rank) { panel.appendChild(el("p", {"class": "kg-meta"}, "звание: " + e.rank)); }
     if (e.role) { panel.appendChild(el("p", {"class": "kg-meta"}, "роль: " + e.role)); }
     if (e.years) { panel.appendChild(el("p", {"class": "kg-meta"}, "годы: " + e.years[0] + (e.years[1] !== e.years[0] ? "–" + e.years[1] : ""))); }
+    if (e.former) { panel.appendChild(el("p", {"class": "kg-meta"}, "прежние id: " + e.former.join(", "))); }
+    if (e.cur) { panel.appendChild(curated(e)); }
     var buttons = el("div", {"class": "kg-buttons"});
     var near = neighbours(i);
     var expand = el("button", {type: "button"}, "показать связи (" + near.length + ")");
@@ -233,6 +242,7 @@
         var name = D.relationNames[r.rel] || r.rel;
         if (r.f === i) { li.appendChild(document.createTextNode(name + " → ")); li.appendChild(entityLink(r.t)); }
         else { li.appendChild(entityLink(r.f)); li.appendChild(document.createTextNode(" → " + name + " → это")); }
+        if (r.cur) { li.appendChild(curated(r)); }
         li.appendChild(source(r.art, r.start, r.s));
         fl.appendChild(li);
       });
@@ -262,6 +272,7 @@
       panel.appendChild(ul);
     }
     panel.appendChild(el("h3", {}, "Источник"));
+    if (ev.cur) { panel.appendChild(curated(ev)); }
     panel.appendChild(source(ev.art, ev.start, ev.s));
   }
   function selectEdge(k) {
@@ -273,6 +284,7 @@
     h.appendChild(entityLink(r.t));
     panel.appendChild(h);
     if (r.rule) { panel.appendChild(el("p", {"class": "kg-meta"}, "правило: " + r.rule)); }
+    if (r.cur) { panel.appendChild(curated(r)); }
     if (r.n > 1) { panel.appendChild(el("p", {"class": "kg-meta"}, "подтверждений: " + r.n)); }
     panel.appendChild(source(r.art, r.start, r.s));
   }
@@ -557,7 +569,7 @@
   var wanted = decodeURIComponent(location.hash.slice(1)) || D.focus;
   if (wanted) {
     for (var i = 0; i < E.length; i++) {
-      if (E[i].id === wanted) {
+      if (E[i].id === wanted || (E[i].former && E[i].former.indexOf(wanted) >= 0)) {
         show(i); refreshNetwork(); select({type: "entity", index: i});
         if (E[i].ev) { state.timelineEntity = i; }
         network.focus(i, {scale: 1.0, animation: false});
