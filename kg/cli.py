@@ -131,8 +131,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     r.add_argument("id", metavar="ID")
     r.add_argument("name", nargs="?", help="the new canonical name (the old one becomes an alias)")
     r.add_argument("--alias", action="append", default=[], help="another name (repeatable)")
-    j = curation_command("reject", "drop an entity the extractor got wrong")
-    j.add_argument("id", metavar="ID")
+    j = curation_command("reject", "drop an entity, an event or a relation the extractor got wrong")
+    j.add_argument("id", metavar="ID", help="an entity id, or an event id (event:...)")
+    j.add_argument("--relation", metavar="PREDICATE",
+                   help="drop the entity's relations of this kind (member_of, born_in...), not the entity")
+    j.add_argument("--object", metavar="ID", help="with --relation: only the one to this entity")
+    t = curation_command("retype", "give an entity another type")
+    t.add_argument("id", metavar="ID")
+    t.add_argument("label", choices=("PERSON", "PLACE", "UNIT", "ORG", "AWARD"))
     return ap.parse_args(argv)
 
 
@@ -155,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             return _sparql(args)
         if args.command == "suspects":
             return _suspects(args)
-        if args.command in ("merge", "split", "rename", "reject"):
+        if args.command in ("merge", "split", "rename", "reject", "retype"):
             return _curate(args)
         return _extract(args)
     except KgError as e:
@@ -308,7 +314,7 @@ def _curate(args) -> int:
     else:
         raise KgError(f"no build in {args.out}/ to correct: run kg build ARTICLES --out {args.out} "
                       "first, or give --curation FILE")
-    ids = list(args.ids) if args.command == "merge" else [args.id]
+    ids = list(args.ids) if args.command == "merge" else [args.id] + ([args.object] if getattr(args, "object", None) else [])
     # the articles each entity is in now: its id may change when new articles arrive
     seen_in = _articles_of(args.out, ids)
     common = {"who": args.who, "why": args.why, "seen_in": seen_in}
@@ -319,6 +325,13 @@ def _curate(args) -> int:
                               id=args.new_id, **common)
     elif args.command == "rename":
         c = append_correction(path, "rename", args.id, name=args.name, aliases=list(args.alias), **common)
+    elif args.command == "retype":
+        c = append_correction(path, "retype", args.id, label=args.label, **common)
+    elif args.relation:
+        c = append_correction(path, "reject_relation", {"subject": args.id, "predicate": args.relation,
+                                                        "object": args.object}, **common)
+    elif args.id.startswith("event:"):
+        c = append_correction(path, "reject_event", args.id, **common)
     else:
         c = append_correction(path, "reject", args.id, **common)
     print(f"written to {path}:{c.line}: {c.note}")

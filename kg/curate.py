@@ -21,7 +21,7 @@ their source (``citation``: an article id, an archive reference, a note)::
     - retype: org:монгол
       label: UNIT
     - reject: person:читайте_также
-    - reject_relation: {subject: person:x, predicate: member_of, object: unit:y}
+    - reject_relation: {subject: person:x, predicate: member_of, object: unit:y}  # no object: all
     - reject_event: event:058f5bfee6448861
     - add_entity: {label: PERSON, name: Ашимбек Истыбаев, rank: сержант}
     - add_relation: {subject: person:кабыш_омаров, predicate: awarded, object: award:орден_славы}
@@ -181,8 +181,10 @@ def _check(c: Correction) -> None:
     if c.op == "retype":
         need(c.options.get("label") in ENTITY_LABELS, f"label: one of {', '.join(ENTITY_LABELS)}")
     if c.op == "reject_relation" or c.op == "add_relation":
-        need(isinstance(t, dict) and all(t.get(k) for k in ("subject", "predicate", "object")),
-             "give {subject: ..., predicate: ..., object: ...}")
+        needed = ("subject", "predicate") + (("object",) if c.op == "add_relation" else ())
+        need(isinstance(t, dict) and all(t.get(k) for k in needed),
+             "give {subject: ..., predicate: ..., object: ...}"
+             + (" (without object: every such relation of the subject)" if c.op == "reject_relation" else ""))
         need(t.get("predicate") in PREDICATES, f"predicate: one of {', '.join(PREDICATES)}")
     if c.op == "add_entity":
         need(isinstance(t, dict) and t.get("name") and t.get("label") in ENTITY_LABELS,
@@ -375,12 +377,14 @@ def _reject(g, c, former) -> None:
 
 def _reject_relation(g, c, former) -> None:
     t = c.target
-    s, o = _entity(g, t["subject"], former, c), _entity(g, t["object"], former, c)
-    keys = [k for k, a in (g.get_edge_data(s, o) or {}).items() if a.get("relation") == t["predicate"]]
-    if not keys:
-        raise _Unmatched(f"no {t['predicate']} from {s} to {o}")
-    for k in keys:
-        g.remove_edge(s, o, k)
+    s = _entity(g, t["subject"], former, c)
+    o = _entity(g, t["object"], former, c) if t.get("object") else None
+    edges = [(s, v, k) for _, v, k, a in g.out_edges(s, keys=True, data=True)
+             if a.get("relation") == t["predicate"] and (o is None or v == o)]
+    if not edges:
+        raise _Unmatched(f"no {t['predicate']} from {s}" + (f" to {o}" if o else ""))
+    for u, v, k in edges:
+        g.remove_edge(u, v, k)
 
 
 def _reject_event(g, c, former) -> None:

@@ -136,13 +136,17 @@ def test_the_commands_write_the_file_and_rebuild(corpus, tmp_path, capsys):
                  "--who", "Дина", "--why", "одно лицо"]) == 0
     assert main(["rename", "person:маметова_учительница", "Маметова", "--out", str(out)]) == 0
     assert main(["reject", "place:алматы", "--out", str(out)]) == 0
+    assert main(["retype", "unit:отряд_монгол", "ORG", "--out", str(out)]) == 0
+    assert main(["reject", "person:кабыш_омаров", "--relation", "member_of", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "curation: 3 corrections applied" in printed
+    assert "curation: 5 corrections applied" in printed
     text = (corpus / "curation.yaml").read_text(encoding="utf-8")
     assert text.startswith("# kg curation") and "who: Дина" in text and "- reject: place:алматы" in text
-    assert [c.op for c in parse_curation(text)] == ["merge", "rename", "reject"]
+    assert [c.op for c in parse_curation(text)] == ["merge", "rename", "reject", "retype", "reject_relation"]
     after = entities(out)
     assert "person:к__омаров@64c0de6d" not in after and "place:алматы" not in after
+    assert after["unit:отряд_монгол"]["label"] == "ORG"
+    assert "member_of" not in (out / "relations.csv").read_text(encoding="utf-8")
     assert main(["person", "Кабыш", "Омаров", "--out", str(out)]) == 0
     assert "curated: merge, Дина" in capsys.readouterr().out
     # a correction whose entity is gone is reported, not fatal
@@ -185,6 +189,8 @@ def graph() -> nx.MultiDiGraph:
     ("- reject_relation: {subject: person:b, predicate: member_of, object: unit:u}",
      lambda g: not g.has_edge("person:b", "unit:u")),
     ("- reject_event: event:1", lambda g: "event:1" not in g),
+    ("- reject_relation: {subject: person:b, predicate: member_of}",  # every such relation
+     lambda g: not g.has_edge("person:b", "unit:u")),
     ("- add_event: {kind: reburial, participants: [person:a], date: '1965'}\n  citation: {note: памятник}",
      lambda g: any(a.get("event_kind") == "reburial" and a.get("curated") for _, a in g.nodes(data=True))),
     # a later correction may name a merged-away id
