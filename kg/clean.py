@@ -36,6 +36,10 @@ HEADLINE_MAX = 200  # a list line longer than this is prose, not a headline
 CREDIT_MAX = 200  # a credit line is short
 TITLE_MAX = 300  # a longer first line is the article itself, with no headline
 MIN_HTML_TEXT = 200  # less than this from trafilatura: try again, favouring recall
+# The most characters an article may have: spaCy's Language.max_length, which
+# kg.nlp keeps. A longer text made analyze() raise ValueError [E088] and stopped the
+# whole build; it is now refused here, like any other unusable file.
+MAX_TEXT_CHARS = 1_000_000
 _SENTENCE_END = re.compile(r"[.!]\W{0,2}$")
 _BULLET = re.compile(r"^[\s#>*•·\-–—]+")
 _NAME_WORD = r"[А-ЯЁ](?:[а-яё]+(?:-[А-ЯЁ]?[а-яё]+)?|\.)"
@@ -74,12 +78,19 @@ def clean(doc: Document) -> Article:
     """Turn a read file into an ``Article``."""
     if doc.format == "html":
         return _clean_html(doc)
+    _check_length(doc.raw, doc.source)
     boilerplate = find_boilerplate(doc.raw)
     credits = find_credits(doc.raw, boilerplate)
     return Article(source=doc.source, text=doc.raw, digest=doc.digest, format=doc.format,
                    encoding=doc.encoding, title=credits.title, author=credits.author,
                    photographer=credits.photographer, published=credits.published,
                    boilerplate=boilerplate, credits=credits.spans)
+
+
+def _check_length(text: str, source: str) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise ReadError(source, f"text too long for one article ({len(text):,} characters; "
+                                f"at most {MAX_TEXT_CHARS:,}: split the file into articles)")
 
 
 # --- lines -----------------------------------------------------------------
@@ -348,6 +359,12 @@ def _clean_html(doc: Document) -> Article:
     junk = find_boilerplate(body)
     paragraphs = [r.text for r in lines(body) if not _inside(r, junk)]
     text = "\n\n".join(([title] if title else []) + paragraphs)
+    if not text.strip():
+        # A page whose only text is a stub or site furniture ("<p>Текст</p>",
+        # "Читайте также") left an Article with empty text, an empty article in the graph.
+        raise ReadError(doc.source, "no article text found in the HTML page "
+                                    "(only labels and site furniture)")
+    _check_length(text, doc.source)
     credits = find_credits(text)
     return Article(source=doc.source, text=text, digest=doc.digest, format=doc.format,
                    encoding=doc.encoding, title=title or None,
