@@ -148,3 +148,17 @@ def test_the_same_text_under_two_names_is_one_article_with_both_paths(corpus, tm
     trig = (out / "graph.trig").read_text(encoding="utf-8")
     assert "copy of seed.txt" in trig and FILES[0] in trig
     assert len(list((out / "articles").iterdir())) == 2
+
+
+def test_the_fingerprint_covers_every_module_extraction_runs():
+    """A module that extraction imports but the fingerprint leaves out could change what an
+    article yields while its cached extraction is reused."""
+    import subprocess
+    import sys
+
+    from kg.cache import EXTRACTION_MODULES
+
+    code = ("import sys, kg.pipeline as p; p.extract_document; "
+            "print(' '.join(sorted(m.split('.')[1] for m in sys.modules if m.startswith('kg.'))))")
+    used = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert set(used) - {"cache"} <= set(EXTRACTION_MODULES)
