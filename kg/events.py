@@ -23,11 +23,13 @@ Relations come from the same parse and from the words around names: "служи�
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
+from .nlp import dependencies
 from .normalize import rank_words
 from .resources import read_lexicon, read_mapping
 from .types import AWARD, DATE, ORG, PERSON, PLACE, UNIT, Event, Mention, Relation, Span
@@ -61,13 +63,19 @@ class _Article:
     mentions: list[Mention]
     at: dict[int, Mention]  # token index -> the mention covering it
     children: dict[int, list[Token]]
+    # per token index, its head's index and its relation (kg.nlp.dependencies)
+    heads: list[int | None]
+    deps: list[str]
 
     def mention(self, tok: Token | None) -> Mention | None:
         return None if tok is None else self.at.get(tok.i)
 
     def head(self, tok: Token) -> Token | None:
-        h = tok._.kg_head
+        h = self.heads[tok.i]
         return None if h is None else self.doc[h]
+
+    def dep(self, tok: Token) -> str:
+        return self.deps[tok.i]
 
     def ancestors(self, tok: Token, limit: int = 12) -> list[Token]:
         """Heads up the tree; bounded, because a parse may loop back on itself."""
@@ -84,7 +92,7 @@ class _Article:
         out, frontier = [], [tok]
         for _ in range(depth):
             nxt = [c for t in frontier for c in self.children.get(t.i, ())
-                   if c._.kg_dep in ATTACH or c._.kg_dep == "conj" and c.pos_ != "VERB"]
+                   if self.deps[c.i] in ATTACH or self.deps[c.i] == "conj" and c.pos_ != "VERB"]
             out += nxt
             frontier = nxt
         return out
@@ -97,8 +105,9 @@ def extract_events(doc: Doc, mentions: list[Mention], sentences: list[Span]
     events: list[Event] = []
     relations: list[Relation] = []
     carry: tuple[tuple[str, ...], str | None] = ((), None)  # subjects, place of the last sentence
+    starts = [t.idx for t in doc]  # in order: a sentence's tokens are found by bisection
     for s, e in sentences:
-        tokens = [t for t in doc if s <= t.idx < e and not t.is_space]
+        tokens = [t for t in doc[bisect_left(starts, s):bisect_left(starts, e)] if not t.is_space]
         found, carry = _sentence_events(art, tokens, (s, e), carry)
         events.extend(found)
         relations.extend(_event_relations(art, found, tokens, (s, e)))
@@ -130,17 +139,18 @@ def _index(doc: Doc, mentions: list[Mention]) -> _Article:
         for t in span:
             if t.i not in at or (at[t.i].end - at[t.i].start) > (m.end - m.start):
                 at[t.i] = m  # the innermost mention: "Испании" inside "Верховный суд Испании"
+    heads, deps = dependencies(doc)
     children: dict[int, list[Token]] = {}
     for t in doc:
-        if t._.kg_head is not None:
-            children.setdefault(t._.kg_head, []).append(t)
-    return _Article(doc, mentions, at, children)
+        if heads[t.i] is not None:
+            children.setdefault(heads[t.i], []).append(t)
+    return _Article(doc, mentions, at, children, heads, deps)
 
 
 # --- events ----------------------------------------------------------------------
 
 def _sentence_events(art: _Article, tokens: list[Token], evidence: Span, carry):
-    single, pair = _triggers()
+    single = _triggers()[0]
     events = []
     subjects_here: tuple[str, ...] = ()
     last_place = None
@@ -152,7 +162,7 @@ def _sentence_events(art: _Article, tokens: list[Token], evidence: Span, carry):
     for tok in tokens:
         if art.mention(tok) is not None and art.mention(tok).label != PERSON:
             continue  # "Освобождение" in «Освобождение», "Победы" in a name
-        kind = _kind(art, tok, single, pair)
+        kind = _kind(art, tok, single)
         if kind is None:
             continue
         twin = next((k for k, t in enumerate(triggers) if events[k].kind == kind
@@ -207,15 +217,24 @@ def _dropped_subject(art: _Article, tok: Token) -> bool:
     clause = tok if tok.pos_ == "VERB" else art.head(tok)
     if clause is None or clause.pos_ != "VERB" or "Part" in clause.morph.get("VerbForm"):
         return False
-    return not any(c._.kg_dep in SUBJECTS for c in art.children.get(clause.i, ()))
+    return not any(art.dep(c) in SUBJECTS for c in art.children.get(clause.i, ()))
 
 
-def _kind(art: _Article, tok: Token, single: dict, pair: dict) -> str | None:
+@lru_cache(maxsize=1)
+def _pairs_by_first() -> dict[str, list[tuple[str, str]]]:
+    """The two-word triggers by their first word: (second word, kind), in lexicon order."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for (first, second), kind in _triggers()[1].items():
+        out.setdefault(first, []).append((second, kind))
+    return out
+
+
+def _kind(art: _Article, tok: Token, single: dict) -> str | None:
     lemma = tok.lemma_
-    below = {c.lemma_ for c in art.subtree(tok, 2)} | {c.lemma_ for c in art.children.get(tok.i, ())}
-    for (first, second), kind in pair.items():
-        if first != lemma:
-            continue
+    below = None  # the lemmas under the word, looked up only for a two-word trigger's first
+    for second, kind in _pairs_by_first().get(lemma, ()):
+        if below is None:
+            below = {c.lemma_ for c in art.subtree(tok, 2)} | {c.lemma_ for c in art.children.get(tok.i, ())}
         if second.startswith("@"):  # "стать @UNIT": a unit among the dependents, or right after
             label = second[1:].upper()
             if any(m is not None and m.label == label for t in art.subtree(tok, 3) + _next_words(art, tok)
@@ -225,7 +244,7 @@ def _kind(art: _Article, tok: Token, single: dict, pair: dict) -> str | None:
             return kind
     if lemma in single and (tok.pos_ in ("VERB", "NOUN", "AUX") or tok.pos_ == "ADJ" and lemma.endswith("ый")
                             or tok.pos_ == "ADV"):
-        if (tok.pos_ == "ADJ" or "Part" in tok.morph.get("VerbForm")) and tok._.kg_dep in ("xcomp", "obj"):
+        if (tok.pos_ == "ADJ" or "Part" in tok.morph.get("VerbForm")) and art.dep(tok) in ("xcomp", "obj"):
             return None  # "посчитало его погибшим": thought dead, not dead
         return single[lemma]
     return None
@@ -236,7 +255,7 @@ def _participants(art: _Article, trigger: Token, kind: str) -> tuple[tuple[str, 
     tok, subjects, patients = trigger, [], []
     for _ in range(3):
         for c in art.children.get(tok.i, ()):
-            dep = c._.kg_dep
+            dep = art.dep(c)
             if dep in SUBJECTS:
                 subjects += _actors(art, c)
             elif dep in ("obj", "iobj") and kind in PATIENT_KINDS or dep == "iobj":
@@ -245,7 +264,7 @@ def _participants(art: _Article, trigger: Token, kind: str) -> tuple[tuple[str, 
                 patients += [a for a in _actors(art, c) if a.startswith("unit:")]
         if subjects or patients:
             break
-        if tok._.kg_dep in ("xcomp", "conj", "advcl", "acl", "obl", "obj", "nmod", "ccomp") \
+        if art.dep(tok) in ("xcomp", "conj", "advcl", "acl", "obl", "obj", "nmod", "ccomp") \
                 and art.head(tok) is not None:
             tok = art.head(tok)  # "удалось бежать", "приняли участие в освобождении"
         else:
@@ -272,7 +291,7 @@ def _actors(art: _Article, tok: Token) -> list[str]:
     relative pronoun ("которые") stands for the names it refers back to."""
     out = []
     # "Посол ... Сильван Гиоге": the name stands in apposition to the subject word
-    group = [tok] + [c for c in art.children.get(tok.i, ()) if c._.kg_dep in ("conj", "appos", "flat:name")]
+    group = [tok] + [c for c in art.children.get(tok.i, ()) if art.dep(c) in ("conj", "appos", "flat:name")]
     for t in group:
         m = art.mention(t)
         if m is not None and m.label in (PERSON, UNIT) and m.entity:
@@ -309,9 +328,9 @@ def _attached(art: _Article, trigger: Token, label: str) -> Mention | None:
         return _first_place(art, own, trigger) if label == PLACE else art.mention(own[0])
     head = art.head(trigger)
     roots = []
-    if head is not None and (trigger.pos_ == "NOUN" or trigger._.kg_dep == "xcomp"):
+    if head is not None and (trigger.pos_ == "NOUN" or art.dep(trigger) == "xcomp"):
         roots.append((head, None))
-    elif head is not None and trigger._.kg_dep == "conj":
+    elif head is not None and art.dep(trigger) == "conj":
         roots.append((head, head.i))  # only what is fronted before the head
     single, _ = _triggers()
     for root, before in roots:
@@ -433,7 +452,7 @@ def _recipients(art: _Article, tokens: list[Token], ev: Event) -> list[str]:
         return []
     out = []
     for c in art.children.get(trigger.i, ()):
-        if c._.kg_dep in ("iobj", "obj", "obl"):
+        if art.dep(c) in ("iobj", "obj", "obl"):
             out += [a for a in _actors(art, c) if a.startswith("person:")]
     return out
 
@@ -484,7 +503,7 @@ def _composition_relations(art: _Article, tokens: list[Token], evidence: Span, e
             verb = next((h for h in [tok, *art.ancestors(tok)] if h.pos_ == "VERB"), None)
             if owner is None or verb is None:
                 continue
-            for a in [a for c in art.children.get(verb.i, ()) if c._.kg_dep in SUBJECTS for a in _actors(art, c)]:
+            for a in [a for c in art.children.get(verb.i, ()) if art.dep(c) in SUBJECTS for a in _actors(art, c)]:
                 m = by_id.get(a)
                 if m is None or a == owner.entity:
                     continue
@@ -496,7 +515,7 @@ def _composition_relations(art: _Article, tokens: list[Token], evidence: Span, e
             unit = next((m for t in art.subtree(tok, 3) for m in [art.mention(t)]
                          if m is not None and m.label == UNIT and m.entity), None) \
                 or (units_before[-1] if units_before else None)
-            people = [a for c in art.children.get(tok.i, ()) if c._.kg_dep in ("obj", "nsubj:pass")
+            people = [a for c in art.children.get(tok.i, ()) if art.dep(c) in ("obj", "nsubj:pass")
                       for a in _actors(art, c) if a.startswith("person:")]
             if unit is not None:
                 out += [Relation(p, "commanded", unit.entity, evidence, "appointed_commander") for p in people]
@@ -568,7 +587,7 @@ def _relative_anchor(art: _Article, tokens: list[Token], relative: Token, person
             return m.entity
     for t in tokens[:i]:
         m = art.mention(t)
-        if m is not None and m.label == PERSON and m.entity and t._.kg_dep in SUBJECTS and m is not person:
+        if m is not None and m.label == PERSON and m.entity and art.dep(t) in SUBJECTS and m is not person:
             return m.entity
     for t in tokens[:i]:
         m = art.mention(t)
@@ -588,7 +607,7 @@ def _verb_relations(art: _Article, tokens: list[Token], evidence: Span, verbs: f
         if lemma not in verbs and lemma not in ("сформировать", "формировать", "командовать",
                                                  "похоронить", "погрести", "дислоцироваться"):
             continue
-        subject_ids = [a for c in art.children.get(tok.i, ()) if c._.kg_dep in SUBJECTS
+        subject_ids = [a for c in art.children.get(tok.i, ()) if art.dep(c) in SUBJECTS
                        for a in _actors(art, c)]
         by_id = {m.entity: m for m in art.mentions if m.entity}
         subjects = [by_id[a] for a in subject_ids if a in by_id]
@@ -596,7 +615,7 @@ def _verb_relations(art: _Article, tokens: list[Token], evidence: Span, verbs: f
                  if m is not None and m.entity and m not in subjects]
         if lemma in ("похоронить", "погрести"):
             places = [m for m in below if m.label == PLACE]
-            objects = subjects or [by_id[a] for c in art.children.get(tok.i, ()) if c._.kg_dep == "obj"
+            objects = subjects or [by_id[a] for c in art.children.get(tok.i, ()) if art.dep(c) == "obj"
                                    for a in _actors(art, c) if a in by_id]
             out += [Relation(s.entity, "buried_in", places[0].entity, evidence, "buried_verb")
                     for s in objects if s.label == PERSON and places]

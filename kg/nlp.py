@@ -27,10 +27,15 @@ import re
 import warnings
 from functools import lru_cache
 
+import numpy
 import spacy
+from slovnet.chop import chop
+from slovnet.conll import parse_conll_tag
+from slovnet.markup import BIOMarkup
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, MorphAnalysis, Span, Token
 
 from .errors import DataError
 from .morph import lemma, morph_analyzer, parses, word_forms
@@ -108,23 +113,51 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-Token.set_extension("kg_head", default=None, force=True)  # index of the syntactic head
-Token.set_extension("kg_dep", default="", force=True)  # its Universal Dependencies relation
+# The dependency parse: per token, the index of its syntactic head (``token._.kg_head``)
+# and its Universal Dependencies relation (``token._.kg_dep``). Both are kept as two
+# lists in ``doc.user_data["kg_parse"]``, which stages read whole (:func:`dependencies`):
+# an extension attribute costs a lookup each time it is read.
+_PARSE = "kg_parse"
+
+
+def dependencies(doc: Doc) -> tuple[list[int | None], list[str]]:
+    """The heads and relations of every token of ``doc`` (None and "" before parsing)."""
+    parse = doc.user_data.get(_PARSE)
+    if parse is None:
+        parse = doc.user_data[_PARSE] = ([None] * len(doc), [""] * len(doc))
+    return parse
+
+
+def _parse_attribute(column: int):
+    def get(tok: Token):
+        return dependencies(tok.doc)[column][tok.i]
+
+    def set_(tok: Token, value) -> None:
+        dependencies(tok.doc)[column][tok.i] = value
+
+    return get, set_
+
+
+for _column, _attr in enumerate(("kg_head", "kg_dep")):
+    _get, _set = _parse_attribute(_column)
+    Token.set_extension(_attr, getter=_get, setter=_set, force=True)
 
 
 @Language.factory("kg_natasha", assigns=["token.pos", "token.morph", "token.is_sent_start"])
 def make_natasha(nlp, name):
-    return NatashaComponent()
+    return NatashaComponent(nlp.vocab)
 
 
 class NatashaComponent:
+    def __init__(self, vocab):
+        self.vocab = vocab
+        self._tags: dict[str, tuple[str, MorphAnalysis | None]] = {}  # slovnet tag -> POS, morph
+
     def __call__(self, doc: Doc) -> Doc:
         ner, morph, syntax = _natasha()
         sents = sentence_spans(doc.text)
         doc.user_data["kg_sentences"] = sents
-        starts = {s for s, _ in sents}
-        for tok in doc:
-            tok.is_sent_start = tok.i == 0 or tok.idx in starts
+        _mark_sentence_starts(doc, {s for s, _ in sents})
         words_by_sent = []
         toks_by_sent = []
         for s, e in sents:
@@ -133,20 +166,22 @@ class NatashaComponent:
             if toks:
                 toks_by_sent.append(toks)
                 words_by_sent.append([t.text for t in toks])
-        for toks, markup in zip(toks_by_sent, morph.map(words_by_sent)):
-            for tok, tag in zip(toks, markup.tokens):
-                tok.pos_ = tag.pos
-                if tag.feats:
-                    tok.set_morph("|".join(f"{k}={v}" for k, v in sorted(tag.feats.items())))
+        for toks, tags in zip(toks_by_sent, _predict(morph, words_by_sent)):
+            for tok, tag in zip(toks, tags):
+                tok.pos_, analysis = self._tag(tag)
+                if analysis is not None:
+                    tok.morph = analysis
         # dependencies live in extension attributes: setting spaCy's own heads would
         # let the parse redraw the sentence boundaries decided above
-        for toks, markup in zip(toks_by_sent, syntax.map(words_by_sent)):
-            for tok, dep in zip(toks, markup.tokens):
-                head = int(dep.head_id) - 1
-                tok._.kg_head = toks[head].i if 0 <= head < len(toks) else None
-                tok._.kg_dep = dep.rel
+        heads, deps = dependencies(doc)
+        for toks, (_, head_ids, rels) in zip(toks_by_sent, _predict(syntax, words_by_sent)):
+            for tok, head_id, rel in zip(toks, head_ids, rels):
+                head = int(head_id) - 1
+                heads[tok.i] = toks[head].i if 0 <= head < len(toks) else None
+                deps[tok.i] = rel
         spans = []
-        for sp in ner(doc.text).spans:
+        # the NER tokenizes the text as the tokenizer did (razdel): it is given those words
+        for sp in _ner_spans(ner, doc.text, [t.text for t in doc if not t.is_space]):
             span = doc.char_span(sp.start, sp.stop, label=NER_LABELS[sp.type],
                                  alignment_mode="expand")
             span = fix_model_span(span) if span is not None else None
@@ -154,6 +189,43 @@ class NatashaComponent:
                 spans.append(span)
         doc.spans["model"] = spans
         return doc
+
+    def _tag(self, tag: str) -> tuple[str, MorphAnalysis | None]:
+        """A slovnet morphology tag ("NOUN|Case=Nom|Gender=Fem") as a POS and the
+        morphology to give a token (None without features), made once per tag."""
+        found = self._tags.get(tag)
+        if found is None:
+            pos, feats = parse_conll_tag(tag)
+            features = "|".join(f"{k}={v}" for k, v in sorted(feats.items()))
+            found = self._tags[tag] = (pos, MorphAnalysis(self.vocab, features) if feats else None)
+        return found
+
+
+def _mark_sentence_starts(doc: Doc, starts: set[int]) -> None:
+    """``is_sent_start`` for every token in one go (the first token and those at a
+    sentence start): setting it token by token checks the whole Doc for a parse
+    each time."""
+    values = [1 if tok.i == 0 or tok.idx in starts else -1 for tok in doc]
+    if values:
+        doc.from_array([SENT_START], numpy.array(values, dtype="int64").astype(numpy.uint64))
+
+
+def _predict(model, items: list[list[str]]):
+    """A slovnet model's raw predictions for sentences of words (tag strings; for the
+    parser, ids, heads and relations), in the batches ``model.map`` makes (the batch
+    changes the padding, and so the result), without the record per token that
+    slovnet and natasha build on top of them."""
+    infer = model.infer
+    for chunk in chop(items, model.batch_size):
+        yield from infer.decoder(infer.process(infer.encoder(chunk)))
+
+
+def _ner_spans(ner, text: str, words: list[str]):
+    """slovnet NER spans (start, stop, type) of ``text`` already split into ``words``:
+    what ``ner(text).spans`` gives, without tokenizing the text again."""
+    infer = ner.infer
+    tags = next(infer.decoder(infer.process(infer.encoder([words]))))
+    return BIOMarkup.from_tuples(zip(words, tags)).to_span(text).spans
 
 
 _EDGE_POS = {"ADP", "CCONJ", "SCONJ", "PUNCT", "PART"}
@@ -346,18 +418,24 @@ def attach_places(ents: list[Span]) -> tuple[list[Span], list[Span]]:
 
 # --- rule matching only where a rule can match -----------------------------------------
 # spaCy's Matcher starts every pattern at every token, so a ruler with a hundred patterns
-# costs a hundred steps a token although dates, units and awards take a few per cent of
-# the words. A token can only be part of a match if it passes the text conditions
-# (ORTH/TEXT/LOWER/LEMMA: a value, IN, REGEX) of some pattern token; the Matcher runs over
-# the stretches of such tokens alone. The matches are the same: every match lies inside
-# one stretch, and a pattern sees the same tokens (a neighbour test like ``kg_prev`` reads
-# the Doc). A pattern token without text conditions ("OP": "!", {"POS": ...} alone) can
-# match anything, and then the ruler matches over the whole Doc as before.
+# costs a hundred steps a token, although dates, units and awards are a few per cent of
+# the words. What a match must look like narrows where the Matcher has to look:
+# * it has a token for each required (not optional) token of its pattern, so it lies
+#   within the pattern's reach (its longest stretch before and after that token) of a
+#   token that passes the text conditions (ORTH/TEXT/LOWER/LEMMA: a value, IN, REGEX) of
+#   the pattern's rarest required token in this Doc, its anchor;
+# * when every pattern token has text conditions, every token of it passes those of some
+#   pattern token, so it also lies inside one run of such tokens.
+# The Matcher runs over these windows alone and finds the same matches: a pattern sees
+# the same tokens (a neighbour test like ``kg_prev`` reads the Doc). A pattern with no
+# required text conditions makes the ruler match over the whole Doc, as spaCy's does.
 
 _TEXT_ATTRS = {"ORTH": "orth_", "TEXT": "orth_", "LOWER": "lower_", "LEMMA": "lemma_"}
+_REPEATS = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
+_UNBOUNDED = 10 ** 9
 
 
-def _text_tests(spec: dict) -> list[tuple[str, str, object]] | None:
+def _text_tests(spec: dict) -> tuple[tuple[str, str, object], ...] | None:
     """The text conditions of a pattern token as (token attribute, op, value), which every
     token it matches passes; None when there are none, or the token is negated ("!")."""
     if spec.get("OP") == "!":
@@ -373,45 +451,121 @@ def _text_tests(spec: dict) -> list[tuple[str, str, object]] | None:
             if isinstance(cond.get("IN"), list) and all(isinstance(v, str) for v in cond["IN"]):
                 tests.append((attr, "in", frozenset(cond["IN"])))
             if isinstance(cond.get("REGEX"), str):
-                tests.append((attr, "re", re.compile(cond["REGEX"])))
-    return tests or None
+                tests.append((attr, "re", cond["REGEX"]))
+    return tuple(tests) or None
 
 
-class _TokenFilter:
-    """Whether a token passes the text conditions of any pattern token (cached by the
-    token's text and lemma, which decide them)."""
+def _repeats(spec: dict) -> tuple[int, int]:
+    """How many tokens a pattern token takes, at least and at most ("OP")."""
+    op = spec.get("OP")
+    fixed = {None: (1, 1), "!": (1, 1), "?": (0, 1), "*": (0, _UNBOUNDED), "+": (1, _UNBOUNDED)}
+    if op in fixed:
+        return fixed[op]
+    low, comma, high = _REPEATS.match(op).groups()
+    return int(low or 0), int(high) if high else (_UNBOUNDED if comma else int(low))
+
+
+class _RuleIndex:
+    """Which pattern tokens' text conditions a token passes, and where in a Doc the
+    Matcher has to look (see above)."""
 
     def __init__(self, token_patterns: list[list[dict]]):
-        self.equal: dict[str, set] = {a: set() for a in set(_TEXT_ATTRS.values())}
-        self.other: list[list[tuple[str, str, object]]] = []  # several tests, or a regex
-        self.everything = False
+        self.tests: list[tuple] = []  # the distinct text conditions of pattern tokens
+        ids: dict[tuple, int] = {}
+        self.runs = True  # every pattern token has text conditions
+        # per pattern, its required tokens with text conditions: (test id, reach before, after)
+        self.anchors: list[list[tuple[int, int, int]]] | None = []
         for pattern in token_patterns:
-            for spec in pattern:
+            most = [_repeats(spec)[1] for spec in pattern]
+            required = []
+            for k, spec in enumerate(pattern):
                 tests = _text_tests(spec)
                 if tests is None:
-                    self.everything = True
-                elif len(tests) == 1 and tests[0][1] != "re":
-                    attr, op, value = tests[0]
-                    self.equal[attr].update(value if op == "in" else (value,))
-                else:
-                    self.other.append(tests)
-        self._seen: dict[tuple[str, str], bool] = {}
+                    self.runs = False
+                    continue
+                key = tuple((attr, op, tuple(sorted(v)) if op == "in" else v) for attr, op, v in tests)
+                if key not in ids:
+                    ids[key] = len(self.tests)
+                    self.tests.append(tests)
+                if _repeats(spec)[0] > 0:
+                    # a repeated token: the anchor may be its first or its last
+                    before = sum(most[:k]) + most[k] - 1
+                    required.append((ids[key], before, sum(most[k + 1:]) + most[k] - 1))
+            if self.anchors is not None:
+                self.anchors = self.anchors + [required] if required else None
+        # a single value or IN test is looked up by the token's value; the others tried
+        self.by_value: dict[str, dict[str, list[int]]] = {a: {} for a in set(_TEXT_ATTRS.values())}
+        self.others: list[tuple[int, tuple]] = []
+        for i, tests in enumerate(self.tests):
+            if len(tests) == 1 and tests[0][1] != "re":
+                attr, op, value = tests[0]
+                for word in (value if op == "in" else (value,)):
+                    self.by_value[attr].setdefault(word, []).append(i)
+            else:
+                self.others.append((i, tuple((a, op, re.compile(v) if op == "re" else v)
+                                             for a, op, v in tests)))
+        self._seen: dict[tuple[int, int], frozenset[int]] = {}
 
-    def __call__(self, tok: Token) -> bool:
-        key = (tok.orth_, tok.lemma_)
+    def passed(self, tok: Token) -> frozenset[int]:
+        """The ids of the tests ``tok`` passes (cached by its text and lemma, which decide)."""
+        key = (tok.orth, tok.lemma)  # their ids in the vocabulary's string store
         found = self._seen.get(key)
         if found is None:
             if len(self._seen) > 500_000:
                 self._seen.clear()
-            found = self._seen[key] = self._passes(tok)
+            found = self._seen[key] = self._passed(tok)
         return found
 
-    def _passes(self, tok: Token) -> bool:
-        values = {attr: getattr(tok, attr) for attr in self.equal}
-        if any(values[attr] in words for attr, words in self.equal.items()):
-            return True
-        return any(all(_test(values[attr], op, value) for attr, op, value in tests)
-                   for tests in self.other)
+    def _passed(self, tok: Token) -> frozenset[int]:
+        values = {attr: getattr(tok, attr) for attr in self.by_value}
+        out = [i for attr, index in self.by_value.items() for i in index.get(values[attr], ())]
+        out += [i for i, tests in self.others
+                if all(_test(values[attr], op, value) for attr, op, value in tests)]
+        return frozenset(out)
+
+    def windows(self, doc: Doc) -> list[tuple[int, int]]:
+        """The stretches of ``doc`` (token start, end) where a match can be, in order."""
+        if self.anchors is None:
+            return [(0, len(doc))]
+        passed = [self.passed(tok) for tok in doc]
+        at: dict[int, list[int]] = {}  # test id -> the tokens that pass it
+        for k, ids in enumerate(passed):
+            for i in ids:
+                at.setdefault(i, []).append(k)
+        runs = _runs(passed) if self.runs else None
+        found = []
+        for required in self.anchors:
+            test, before, after = min(required, key=lambda r: len(at.get(r[0], ())))
+            for k in at.get(test, ()):
+                start, end = max(0, k - before), min(len(doc), k + after + 1)
+                if runs is not None:
+                    start, end = max(start, runs[k][0]), min(end, runs[k][1])
+                found.append((start, end))
+        return _merged(found)
+
+
+def _runs(passed: list) -> list[tuple[int, int] | None]:
+    """Per token, the (start, end) of the run of consecutive passing tokens it is in."""
+    out: list[tuple[int, int] | None] = [None] * len(passed)
+    k = 0
+    while k < len(passed):
+        end = k
+        while end < len(passed) and passed[end]:
+            end += 1
+        for j in range(k, end):
+            out[j] = (k, end)
+        k = end + 1
+    return out
+
+
+def _merged(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(windows):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
 
 
 def _test(text: str, op: str, value) -> bool:
@@ -422,45 +576,26 @@ def _test(text: str, op: str, value) -> bool:
     return value.search(text) is not None
 
 
-def _stretches(doc: Doc, passes) -> list[tuple[int, int]]:
-    """Maximal runs of consecutive tokens that pass, as (start, end) token indices."""
-    out, start = [], None
-    for tok in doc:
-        if passes(tok):
-            if start is None:
-                start = tok.i
-        elif start is not None:
-            out.append((start, tok.i))
-            start = None
-    if start is not None:
-        out.append((start, len(doc)))
-    return out
-
-
 class WindowedSpanRuler(SpanRuler):
     """A SpanRuler whose token patterns are matched only where a match can be (above)."""
 
     def add_patterns(self, patterns) -> None:
         super().add_patterns(patterns)
-        self._token_filter = None
+        self._index = None
 
     def clear(self) -> None:
         super().clear()
-        self._token_filter = None
+        self._index = None
 
     def match(self, doc: Doc):
         self._require_patterns()
-        if getattr(self, "_token_filter", None) is None:
-            self._token_filter = _TokenFilter([p["pattern"] for p in self.patterns
-                                               if isinstance(p["pattern"], list)])
+        if getattr(self, "_index", None) is None:
+            self._index = _RuleIndex([p["pattern"] for p in self.patterns
+                                      if isinstance(p["pattern"], list)])
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="\\[W036")
-            if self._token_filter.everything:
-                matches = list(self.matcher(doc))
-            else:
-                matches = [(m_id, a + start, a + end)
-                           for a, b in _stretches(doc, self._token_filter)
-                           for m_id, start, end in self.matcher(doc[a:b])]
+            matches = [(m_id, a + start, a + end) for a, b in self._index.windows(doc)
+                       for m_id, start, end in self.matcher(doc[a:b])]
             matches += list(self.phrase_matcher(doc))
         # as SpanRuler.match: one span per label, id, start and end, in order
         return sorted({Span(doc, start, end, label=self._match_label_id_map[m_id]["label"],

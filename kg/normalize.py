@@ -34,6 +34,7 @@ _QUOTES = str.maketrans({"“": "«", "”": "»", "„": "«", "‘": "'", "’
 _DASHES = str.maketrans({"‒": "–", "—": "–", "―": "–"})
 
 
+@lru_cache(maxsize=200_000)  # names are folded again and again while they are resolved
 def fold(text: str) -> str:
     """The key two spellings of one name share: lower case, ё as е, quotes and dashes unified.
 
@@ -144,10 +145,12 @@ def unit_nouns(doc) -> list[tuple[int, int, str]]:
     nouns = read_lexicon("unit_nouns")
     out = []
     for tok in doc:
-        if tok.pos_ not in ("NOUN", "PROPN") or tok.ent_type_ or "Plur" in tok.morph.get("Number"):
+        if tok.pos_ not in ("NOUN", "PROPN"):
+            continue
+        word = lemma(tok.text, "NOUN")  # the lexicon first: it rules out most nouns cheaply
+        if word not in nouns or tok.ent_type_ or "Plur" in tok.morph.get("Number"):
             continue  # ("Дивизию начали формировать": sentence-initial nouns pass for names)
-        word = lemma(tok.text, "NOUN")
-        if word in nouns and not any(c.pos_ in ("ADJ", "NUM") for c in tok.lefts if c.i == tok.i - 1):
+        if not any(c.pos_ in ("ADJ", "NUM") for c in tok.lefts if c.i == tok.i - 1):
             out.append((tok.idx, tok.idx + len(tok.text), word))
     return out
 
@@ -173,6 +176,12 @@ def _name_case_gender(words: list[str], model_case: str | None,
     (a man in the genitive would be "Саула Кенжебаева"). Each (case, gender) is
     scored by how many words can stand in it; the model's reading breaks ties.
     """
+    return _scored_case_gender(tuple(words), model_case, model_gender)
+
+
+@lru_cache(maxsize=100_000)  # asked for a person's name and again for its gender; names recur
+def _scored_case_gender(words: tuple[str, ...], model_case: str | None,
+                        model_gender: str | None) -> tuple[str | None, str | None]:
     best, best_score = (model_case, model_gender), -1.0
     for gender in ("masc", "femn"):
         for case in _SCORED_CASES:
@@ -266,6 +275,7 @@ _SUFFIX_RULES = [
 _INDECLINABLE = ("улы", "ұлы", "уулу", "кызы", "қызы", "о", "э")
 
 
+@lru_cache(maxsize=100_000)
 def _suffix_rule(low: str, case: str, gender: str | None) -> str:
     if low.endswith(_INDECLINABLE):
         return low

@@ -195,8 +195,9 @@ def _initial(part: str) -> bool:
     return part.endswith(".") and len(part) <= 3
 
 
-def _parts(name: str) -> list[str]:
-    return [p for p in name.split() if any(c.isalpha() for c in p)]
+@lru_cache(maxsize=100_000)  # the same names are split again for every mention compared
+def _parts(name: str) -> tuple[str, ...]:
+    return tuple(p for p in name.split() if any(c.isalpha() for c in p))
 
 
 def _partial_target(i: int, named: list[Named], full: list[int], ids: list) -> str | None:
