@@ -362,6 +362,11 @@ def _articles_of(out: str, ids: list[str]) -> dict[str, list[str]]:
 
 
 def _build(args) -> int:
+    # one BLAS thread per process: with two, slovnet's small matrix products slow down
+    # several times as soon as the other core is busy (with a worker, say); set before
+    # numpy loads, and inherited by the worker processes
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
     from .pipeline import build
     from .read import iter_paths
 
