@@ -1,24 +1,32 @@
 """Write the graph's files: RDF (Turtle, N-Triples, JSON-LD, TriG), GraphML, two CSV
 tables and the HTML view.
 
-Every file is written atomically (``kg.files.atomic_write``): a build that stops
-half-way leaves the previous good file in place, never a truncated one.
+Every file is written atomically (``kg.files.atomic_open``): a build that stops
+half-way leaves the previous good file in place, never a truncated one. The big files
+are streamed to disk as they are made (the RDF a named graph at a time, GraphML and
+CSV an element or a row at a time), so a build holds the graph, not its files, in memory.
 """
 from __future__ import annotations
 
 import csv
-import io
 import logging
 import os
+import re
+import threading
 from collections.abc import Iterable
+from contextlib import ExitStack
+from functools import lru_cache
+from io import BytesIO, StringIO
 from pathlib import Path
+from typing import IO
 
 import networkx as nx
 from rdflib import Graph
 
 from .files import atomic_open, atomic_write, fsync_dir  # noqa: F401  (kg.export's API)
-from .rdf import ENTITIES_GRAPH, RdfWriter, rdf_quads, serialize
+from .rdf import ENTITIES_GRAPH, serialize, write_rdf
 from .render import ARTICLES_DIR, article_page, render_article, render_html
+from .store import StreamingLoad
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +34,11 @@ ENTITY_COLUMNS = ("id", "label", "name", "aliases", "rank", "role", "articles", 
 RELATION_COLUMNS = ("source", "source_name", "target", "target_name", "relation", "rule",
                     "article", "start", "end", "sentence", "dates")
 LIST_SEPARATOR = "; "
+RDF_FILES = {"graph.ttl": "turtle", "graph.nt": "nt", "graph.jsonld": "jsonld", "graph.trig": "trig"}
 
 
-def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike) -> dict[str, Path]:
+def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike, store: bool = False
+                  ) -> dict[str, Path]:
     """Write all output files into ``out_dir`` (created if missing); return name -> path.
 
     Files: graph.ttl, graph.nt, graph.jsonld (the RDF, every named graph in one),
@@ -36,26 +46,78 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike) -> dict[str, P
     entities.csv, relations.csv, graph.html, and ``articles/<id>.html``, each article
     with its mentions highlighted (pages of articles no longer in the graph are removed);
     the graph carries everything they show. Each file is the same bytes for the same graph.
+
+    ``store``: also load graph.trig into a new version of the RDF store, as
+    ``kg.store.update_store(None, out_dir)`` does (the result is ``"store"``), but while
+    the files are written (``kg.store.StreamingLoad`` reads graph.trig as it grows): the
+    load runs in pyoxigraph without Python's lock, so it takes a second core and costs
+    the build little more than the files. A later ``update_store(None, out_dir)`` finds
+    the store up to date. If any file fails, the store is left as it was.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    rdf = RdfWriter(rdf_quads(g))
-    files = {
-        "graph.ttl": lambda: rdf.write("turtle"),
-        "graph.nt": lambda: rdf.write("nt"),
-        "graph.jsonld": lambda: rdf.write("jsonld"),
-        "graph.trig": lambda: rdf.write("trig"),
-        "graph.graphml": lambda: graphml_bytes(g),
-        "entities.csv": lambda: entities_csv(g),
-        "relations.csv": lambda: relations_csv(g),
-        "graph.html": lambda: render_html(g),
-    }
     written = {}
-    for name, make in files.items():
-        written[name] = atomic_write(out / name, make())
-        log.info("wrote %s", written[name])
-    written.update(write_article_pages(g, out))
+    loading = None
+    try:
+        with ExitStack() as stack:  # the four RDF files in one pass over the graph
+            files = {fmt: stack.enter_context(atomic_open(out / name, "wb"))
+                     for name, fmt in RDF_FILES.items()}
+            if store and StreamingLoad.available():  # the store reads graph.trig as it grows
+                loading = StreamingLoad(out, os.dup(files["trig"].fileno()), "graph.trig")
+            write_rdf(g, files)
+        for name in RDF_FILES:
+            written[name] = out / name
+            log.info("wrote %s", written[name])
+        if store and loading is None:
+            loading = _StoreLoad(out)
+        writers = {
+            "graph.graphml": lambda f: write_graphml(g, f),
+            "entities.csv": lambda f: write_entities_csv(g, f),
+            "relations.csv": lambda f: write_relations_csv(g, f),
+            "graph.html": lambda f: write_text(f, render_html(g)),
+        }
+        for name, write in writers.items():
+            with atomic_open(out / name, "wb") as f:
+                write(f)
+            written[name] = out / name
+            log.info("wrote %s", written[name])
+        written.update(write_article_pages(g, out))
+    except BaseException:
+        if loading is not None:
+            loading.abort()  # nothing left running; this error is the one to report
+        raise
+    if loading is not None:
+        written["store"] = loading.finish()  # raises what the load raised
     return written
+
+
+class _StoreLoad:
+    """``kg.store.update_store(None, out)`` on a thread of its own, where there are no
+    named pipes for :class:`~kg.store.StreamingLoad`."""
+
+    def __init__(self, out: Path):
+        from . import store
+
+        self.path: Path | None = None
+        self.error: BaseException | None = None
+
+        def load() -> None:
+            try:
+                self.path = store.update_store(None, out)
+            except BaseException as e:  # noqa: BLE001  (handed to the caller by finish())
+                self.error = e
+
+        self.thread = threading.Thread(target=load, name="kg-store-load", daemon=True)
+        self.thread.start()
+
+    def finish(self) -> Path:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.path
+
+    def abort(self) -> None:
+        self.thread.join()
 
 
 def write_article_pages(g: nx.MultiDiGraph, out: Path) -> dict[str, Path]:
@@ -70,7 +132,7 @@ def write_article_pages(g: nx.MultiDiGraph, out: Path) -> dict[str, Path]:
         name = article_page(n)
         data = render_article(g, n).encode("utf-8")
         path = out / name
-        if not (path.exists() and path.read_bytes() == data):
+        if not (path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data):
             atomic_write(path, data)
         written[name] = path
     for stale in folder.glob("*.html"):
@@ -85,6 +147,19 @@ def jsonld_text(rdf: Graph) -> str:
     return serialize([(s, p, o, ENTITIES_GRAPH) for s, p, o in rdf], "jsonld").decode("utf-8")
 
 
+# --- GraphML -------------------------------------------------------------------------
+
+GRAPHML_HEADER = (
+    "<?xml version='1.0' encoding='utf-8'?>\n"
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">')
+# characters XML 1.0 cannot carry at all (lxml, networkx's writer, refuses them)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_XML_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
     """GraphML for Gephi: list values joined with ``"; "``, ``None`` dropped.
 
@@ -93,18 +168,120 @@ def graphml_bytes(g: nx.MultiDiGraph) -> bytes:
     >>> "Кабыш" in graphml_bytes(g).decode("utf-8")
     True
     """
-    flat = nx.MultiDiGraph()
-    flat.add_nodes_from((n, _scalars(a)) for n, a in g.nodes(data=True))
-    flat.add_edges_from((u, v, k, _scalars(a)) for u, v, k, a in g.edges(keys=True, data=True))
-    buf = io.BytesIO()
-    nx.write_graphml(flat, buf, encoding="utf-8")
+    buf = BytesIO()
+    write_graphml(g, buf)
     return buf.getvalue()
 
 
+def write_graphml(g: nx.MultiDiGraph, f: IO[bytes], elements_at_a_time: int = 4096) -> None:
+    """Write ``g`` as GraphML to a binary file, element by element: the bytes
+    ``networkx.write_graphml`` writes for a copy of the graph's nodes and edges with the
+    values of ``_cell`` (lists joined, ``None`` dropped), without making the copy or
+    the document in memory. A character XML cannot carry at all (a control character
+    other than tab and line breaks), which networkx refuses, is written as U+FFFD.
+    """
+    keys, ids = _graphml_keys(g)
+    out: list[str] = [GRAPHML_HEADER]
+    out += [f'<key id="{key}" for="{scope}" attr.name="{_attribute(name)}" attr.type="{xml_type}"/>\n'
+            for (name, xml_type, scope), key in reversed(keys.items())]
+    out.append(f'<graph edgedefault="{"directed" if g.is_directed() else "undirected"}">')
+    n = 0
+    node_ids, edge_ids = ids["node"], ids["edge"]
+    for node, a in g.nodes(data=True):
+        data = _graphml_data(a, node_ids)
+        tag = f'<node id="{_attribute(str(node))}"'
+        out.append(f"{tag}>\n{data}</node>\n" if data else f"{tag}/>\n")
+        n += 1
+        if n % elements_at_a_time == 0:
+            f.write("".join(out).encode("utf-8"))
+            out.clear()
+    edges = g.edges(keys=True, data=True) if g.is_multigraph() else \
+        ((u, v, None, a) for u, v, a in g.edges(data=True))
+    for u, v, k, a in edges:
+        tag = f'<edge source="{_attribute(str(u))}" target="{_attribute(str(v))}"'
+        if k is not None:
+            tag += f' id="{_attribute(str(k))}"'
+        data = _graphml_data(a, edge_ids)
+        out.append(f"{tag}>\n{data}</edge>\n" if data else f"{tag}/>\n")
+        n += 1
+        if n % elements_at_a_time == 0:
+            f.write("".join(out).encode("utf-8"))
+            out.clear()
+    out.append("</graph></graphml>")
+    f.write("".join(out).encode("utf-8"))
+
+
+_PLAIN = (str, int, float, bool)
+_LISTS = (list, tuple, set, frozenset)
+
+
+def _graphml_keys(g: nx.MultiDiGraph) -> tuple[dict, dict]:
+    """The GraphML keys: ``{(name, GraphML type, scope): key id}``, numbered in the order
+    networkx finds them, and ``{scope: {(name, Python type of the value): key id}}``."""
+    keys: dict[tuple[str, str, str], str] = {}
+    ids: dict[str, dict[tuple, str]] = {"node": {}, "edge": {}}
+    xml_types = _xml_types()
+    for scope, attributes in (("node", (a for _, a in g.nodes(data=True))),
+                              ("edge", (a for *_, a in g.edges(data=True)))):
+        seen = ids[scope]
+        for a in attributes:
+            for k, v in a.items():
+                if v is None:
+                    continue
+                t = str if isinstance(v, _LISTS) else type(v)
+                if (k, t) in seen:
+                    continue
+                if t not in xml_types:
+                    raise TypeError(f"GraphML does not support type {t} as data values.")
+                seen[k, t] = keys.setdefault((str(k), xml_types[t], scope), f"d{len(keys)}")
+    return keys, ids
+
+
+def _graphml_data(a: dict, ids: dict) -> str:
+    out = []
+    for k, v in a.items():
+        if v is None:
+            continue
+        t = type(v)
+        if t not in _PLAIN and isinstance(v, _LISTS):
+            v, t = LIST_SEPARATOR.join(map(str, v)), str
+        out.append(f'  <data key="{ids[k, t]}">{_text(v if t is str else str(v))}</data>\n')
+    return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _xml_types() -> dict[type, str]:
+    """Python type -> GraphML type, as networkx writes them."""
+    from networkx.readwrite.graphml import GraphML
+
+    gml = GraphML()
+    gml.construct_types()
+    return gml.xml_type
+
+
+def _text(value: str) -> str:
+    """Escaped as lxml escapes element text."""
+    if not _XML_SPECIAL.search(value):
+        return value
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _NOT_XML.sub("\ufffd", value.replace("\r", "&#13;"))
+
+
+def _attribute(value: str) -> str:
+    """Escaped as lxml escapes an attribute value."""
+    value = _text(value)
+    if '"' in value or "\n" in value or "\t" in value:
+        value = value.replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+    return value
+
+
+# --- CSV -----------------------------------------------------------------------------
+
 def entities_csv(g: nx.MultiDiGraph) -> str:
     """One row per entity: ``ENTITY_COLUMNS``, lists joined with ``"; "``."""
-    rows = ({"id": n, **a} for n, a in g.nodes(data=True) if a.get("kind") == "entity")
-    return _csv(ENTITY_COLUMNS, rows)
+    buf = BytesIO()
+    write_entities_csv(g, buf)
+    return buf.getvalue().decode("utf-8")
 
 
 def relations_csv(g: nx.MultiDiGraph) -> str:
@@ -112,32 +289,60 @@ def relations_csv(g: nx.MultiDiGraph) -> str:
 
     ``start``/``end`` are the evidence span, or the sentence when there is none.
     """
-    def rows():
-        for u, v, a in g.edges(data=True):
-            if a.get("relation") == "mentions":
-                continue
-            yield {
-                "source": u, "source_name": _name(g, u), "target": v, "target_name": _name(g, v),
-                "relation": a.get("relation"), "rule": a.get("rule"), "article": a.get("article"),
-                "start": a.get("start", a.get("sentence_start")),
-                "end": a.get("end", a.get("sentence_end")),
-                "sentence": a.get("sentence"), "dates": a.get("dates"),
-            }
-    return _csv(RELATION_COLUMNS, rows())
+    buf = BytesIO()
+    write_relations_csv(g, buf)
+    return buf.getvalue().decode("utf-8")
+
+
+def write_entities_csv(g: nx.MultiDiGraph, f: IO[bytes], rows_at_a_time: int = 5000) -> None:
+    """``entities_csv`` written to a binary file a few thousand rows at a time."""
+    _write_csv(f, ENTITY_COLUMNS, _entity_rows(g), rows_at_a_time)
+
+
+def write_relations_csv(g: nx.MultiDiGraph, f: IO[bytes], rows_at_a_time: int = 5000) -> None:
+    """``relations_csv`` written to a binary file a few thousand rows at a time."""
+    _write_csv(f, RELATION_COLUMNS, _relation_rows(g), rows_at_a_time)
+
+
+def write_text(f: IO[bytes], text: str, chars_at_a_time: int = 1 << 20) -> None:
+    """A string to a binary file as UTF-8, a slice at a time (no second copy of it)."""
+    for i in range(0, len(text), chars_at_a_time):
+        f.write(text[i:i + chars_at_a_time].encode("utf-8"))
+
+
+def _write_csv(f: IO[bytes], columns: tuple[str, ...], rows: Iterable[dict], rows_at_a_time: int) -> None:
+    buf = StringIO(newline="")
+    writer = csv.DictWriter(buf, columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for n, row in enumerate(rows, 1):
+        writer.writerow({c: _cell(row.get(c)) for c in columns})
+        if n % rows_at_a_time == 0:
+            f.write(buf.getvalue().encode("utf-8"))
+            buf.seek(0)
+            buf.truncate()
+    f.write(buf.getvalue().encode("utf-8"))
+
+
+def _entity_rows(g: nx.MultiDiGraph) -> Iterable[dict]:
+    return ({"id": n, **a} for n, a in g.nodes(data=True) if a.get("kind") == "entity")
+
+
+def _relation_rows(g: nx.MultiDiGraph) -> Iterable[dict]:
+    for u, v, a in g.edges(data=True):
+        if a.get("relation") == "mentions":
+            continue
+        yield {
+            "source": u, "source_name": _name(g, u), "target": v, "target_name": _name(g, v),
+            "relation": a.get("relation"), "rule": a.get("rule"), "article": a.get("article"),
+            "start": a.get("start", a.get("sentence_start")),
+            "end": a.get("end", a.get("sentence_end")),
+            "sentence": a.get("sentence"), "dates": a.get("dates"),
+        }
 
 
 def _name(g: nx.MultiDiGraph, node: str) -> str | None:
     a = g.nodes[node]
     return a.get("name") or a.get("title") or a.get("event_kind")
-
-
-def _csv(columns: tuple[str, ...], rows: Iterable[dict]) -> str:
-    buf = io.StringIO(newline="")
-    writer = csv.DictWriter(buf, columns, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: _cell(row.get(c)) for c in columns})
-    return buf.getvalue()
 
 
 def _cell(value) -> str | int | float:
@@ -146,7 +351,3 @@ def _cell(value) -> str | int | float:
     if isinstance(value, (list, tuple, set, frozenset)):
         return LIST_SEPARATOR.join(map(str, value))
     return value
-
-
-def _scalars(attrs: dict) -> dict:
-    return {k: _cell(v) for k, v in attrs.items() if v is not None}

@@ -72,10 +72,11 @@ def build_graph(extractions: Iterable[Extraction]) -> nx.MultiDiGraph:
     for entity in _merge_entities(extractions):
         g.add_node(entity.pop("id"), **entity)
     for ex in extractions:
-        _add_mentions(g, ex)
-        _add_co_occurrences(g, ex)
-        _add_relations(g, ex)
-        _add_events(g, ex)
+        prov = _Provenance(ex)
+        _add_mentions(g, ex, prov)
+        _add_co_occurrences(g, ex, prov)
+        _add_relations(g, ex, prov)
+        _add_events(g, ex, prov)
     return g
 
 
@@ -180,22 +181,34 @@ def _sentence(ex: Extraction, span: Span) -> Span:
     return (start, end)
 
 
-def _provenance(ex: Extraction, sentence: Span) -> dict:
-    s, e = sentence
-    return {"article": ex.article.id, "sentence_start": s, "sentence_end": e,
-            "sentence": ex.article.text[s:e]}
+class _Provenance:
+    """The provenance attributes of the edges of one article, by sentence: every edge of
+    a sentence shares its text (one string, not one copy per edge: the graph of a big
+    archive holds a sentence for each of its mentions and co-occurrences)."""
+
+    def __init__(self, ex: Extraction):
+        self.article, self.text = ex.article.id, ex.article.text
+        self.sentences: dict[Span, dict] = {}
+
+    def __call__(self, sentence: Span) -> dict:
+        prov = self.sentences.get(sentence)
+        if prov is None:
+            s, e = sentence
+            prov = self.sentences[sentence] = {"article": self.article, "sentence_start": s,
+                                               "sentence_end": e, "sentence": self.text[s:e]}
+        return prov
 
 
-def _add_mentions(g: nx.MultiDiGraph, ex: Extraction) -> None:
+def _add_mentions(g: nx.MultiDiGraph, ex: Extraction, provenance: _Provenance) -> None:
     for i, m in enumerate(ex.mentions):
         if m.entity is None or m.label == DATE:
             continue
         sentence = m.sentence if m.sentence[0] < m.sentence[1] else _sentence(ex, (m.start, m.end))
         g.add_edge(ex.article.id, m.entity, key=f"mention{i}", relation=MENTIONS,
-                   start=m.start, end=m.end, text=m.text, **_provenance(ex, sentence))
+                   start=m.start, end=m.end, text=m.text, **provenance(sentence))
 
 
-def _add_co_occurrences(g: nx.MultiDiGraph, ex: Extraction) -> None:
+def _add_co_occurrences(g: nx.MultiDiGraph, ex: Extraction, provenance: _Provenance) -> None:
     by_sentence: dict[Span, tuple[list[str], list[str]]] = {}
     for m in ex.mentions:
         if m.sentence[0] >= m.sentence[1]:
@@ -209,10 +222,10 @@ def _add_co_occurrences(g: nx.MultiDiGraph, ex: Extraction) -> None:
     for sentence, (ids, dates) in by_sentence.items():
         for a, b in combinations(sorted(ids), 2):
             g.add_edge(a, b, key=f"{CO_OCCURS}@{ex.article.id}:{sentence[0]}",
-                       relation=CO_OCCURS, dates=list(dates), **_provenance(ex, sentence))
+                       relation=CO_OCCURS, dates=list(dates), **provenance(sentence))
 
 
-def _add_relations(g: nx.MultiDiGraph, ex: Extraction) -> None:
+def _add_relations(g: nx.MultiDiGraph, ex: Extraction, provenance: _Provenance) -> None:
     for r in ex.relations:
         missing = [x for x in (r.subject, r.object) if x not in g]
         if missing:
@@ -222,14 +235,14 @@ def _add_relations(g: nx.MultiDiGraph, ex: Extraction) -> None:
         start, end = r.evidence
         g.add_edge(r.subject, r.object, key=f"{r.predicate}@{ex.article.id}:{start}-{end}",
                    relation=r.predicate, rule=r.rule, start=start, end=end,
-                   **_provenance(ex, _sentence(ex, r.evidence)))
+                   **provenance(_sentence(ex, r.evidence)))
 
 
-def _add_events(g: nx.MultiDiGraph, ex: Extraction) -> None:
+def _add_events(g: nx.MultiDiGraph, ex: Extraction, provenance: _Provenance) -> None:
     for ev in ex.events:
         eid = event_id(ex.article.id, ev)
         start, end = ev.evidence
-        prov = _provenance(ex, _sentence(ex, ev.evidence))
+        prov = provenance(_sentence(ex, ev.evidence))
         participants = [p for p in ev.participants if p in g]
         if len(participants) < len(ev.participants):
             log.warning("%s: event %s has unknown participants %s", ex.article.source, ev.kind,

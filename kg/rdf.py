@@ -22,6 +22,12 @@ the triple formats hold their union):
   article by position and by quote (the rest of the sentence as prefix and suffix),
   and ``prov:wasDerivedFrom`` the article.
 
+The files are written a named graph at a time (``write_rdf``): the mapping makes each
+graph's statements with plain strings, pyoxigraph's serialiser writes them as Turtle
+(TriG wraps each graph's Turtle in its block), so that memory holds one graph, not the
+dataset, and the same graph gives the same bytes. rdflib stays the vocabulary layer
+(the namespaces, ``vocabulary``, ``rdf_quads`` and ``to_rdf`` for tests and small graphs).
+
 Every node has an IRI (no blank nodes), derived from ids only, so it is the same on
 every build and machine and loading a build twice adds nothing. Any character of an
 id that is not a letter, digit, ``_``, ``-`` or ``.`` (or is a final ``.``) is
@@ -39,14 +45,16 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import io
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from itertools import groupby
+from types import SimpleNamespace
+from typing import IO
 from urllib.parse import quote
 
 import networkx as nx
@@ -245,21 +253,54 @@ ID_PREFIXES = {family: Namespace(BASE + family + "/")
                               "mention", "statement", "graph")}
 
 # EDTF values that are also plain XSD dates, with their datatype
-_XSD_DATES = ((re.compile(r"\d{4}-\d{2}-\d{2}"), ns.XSD.date),
-              (re.compile(r"\d{4}-(0[1-9]|1[0-2])"), ns.XSD.gYearMonth),
-              (re.compile(r"\d{4}"), ns.XSD.gYear))
+_XSD_DATES = ((re.compile(r"\d{4}-\d{2}-\d{2}"), str(ns.XSD.date)),
+              (re.compile(r"\d{4}-(0[1-9]|1[0-2])"), str(ns.XSD.gYearMonth)),
+              (re.compile(r"\d{4}"), str(ns.XSD.gYear)))
 # EDTF sub-year codes -> (first month, last month); 24 and 28, winter, may be January or
 # December of the year, so the year is its bound; 29-32 (southern seasons) have none
 _SUB_YEAR = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (1, 12),
              25: (3, 5), 26: (6, 8), 27: (9, 11), 28: (1, 12),
              33: (1, 3), 34: (4, 6), 35: (7, 9), 36: (10, 12),
              37: (1, 4), 38: (5, 8), 39: (9, 12), 40: (1, 6), 41: (7, 12)}
-_TYPE, _DERIVED_FROM = URIRef(str(RDF._NS) + "type"), URIRef(str(PROV._NS) + "wasDerivedFrom")
-_TYPE_STR = str(_TYPE)
 _NO_SLUG = frozenset("_-.")
+_SLUG_KEPT = re.compile(r"[\w.-]*")  # \w is str.isalnum() or "_", character by character
 _LATIN, _CYRILLIC = re.compile(r"[A-Za-z]"), re.compile(r"[\u0400-\u04FF]")
 
 Quad = tuple  # (subject, predicate, object, graph), rdflib terms
+
+# The formats of ``serialize`` and ``write_rdf``: the dataset formats keep the named graphs,
+# the others hold their union.
+FORMATS = ("turtle", "nt", "trig", "nquads", "jsonld")
+DATASET_FORMATS = frozenset({"trig", "nquads"})
+
+
+# --- the mapping's own terms: plain strings ------------------------------------------
+#
+# The vocabularies above are rdflib's, and the public functions give rdflib terms. The
+# mapping itself makes millions of statements for a big archive, so it works with plain
+# strings: an IRI is a ``str``, a literal a tuple (lexical form, language, datatype)
+# with "" for none (a literal with neither is an xsd:string). ``SDO.name`` is a Python
+# call that makes a new ``URIRef`` each time; ``_schema.name`` is an attribute.
+
+def _plain(vocabulary) -> SimpleNamespace:
+    """The terms of an rdflib vocabulary as plain strings (``CRM["P4_has_time-span"]`` is
+    ``_crm.P4_has_time_span``)."""
+    base = str(vocabulary._NS)
+    names = [*vocabulary.__annotations__, *getattr(vocabulary, "_extras", ())]
+    return SimpleNamespace(**{name.replace("-", "_"): base + name for name in names})
+
+
+_schema, _kg, _oa, _crm, _geo = map(_plain, (SDO, KG, OA, CRM, GEO))
+_rdf, _rdfs, _owl, _prov, _skos, _xsd = map(_plain, (RDF, RDFS, OWL, PROV, SKOS, ns.XSD))
+_TYPE, _DERIVED_FROM = _rdf.type, _prov.wasDerivedFrom
+_VOCABULARY, _ENTITIES, _CURATION = str(VOCABULARY_GRAPH), str(ENTITIES_GRAPH), str(CURATION_GRAPH)
+_CLASSES = {label: str(iri) for label, iri in CLASSES.items()}
+_PREDICATES = {relation: str(iri) for relation, iri in PREDICATES.items()}
+_BIRTH_DEATH = {"birth": (_schema.birthDate, _schema.birthPlace),
+                "death": (_schema.deathDate, _schema.deathPlace)}
+_URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+$")
+
+Lit = tuple  # (lexical form, language, datatype)
 
 
 def to_rdf(g: nx.MultiDiGraph) -> Graph:
@@ -294,9 +335,12 @@ def to_dataset(g: nx.MultiDiGraph) -> Dataset:
 
 
 def rdf_quads(g: nx.MultiDiGraph) -> list[Quad]:
-    """Every statement as ``(subject, predicate, object, graph)``, without duplicates,
-    sorted: the vocabulary graph, the entities graph, then the article graphs by IRI;
-    inside a graph by subject, ``rdf:type`` first.
+    """Every statement as ``(subject, predicate, object, graph)`` in rdflib terms, without
+    duplicates, in the order of the files: the vocabulary graph, the entities graph, then
+    the other graphs by IRI; inside a graph by subject, ``rdf:type`` first (an article's
+    graph gives its statements about entities after the rest).
+
+    For a small graph, or to look at: ``write_rdf`` writes files without making rdflib terms.
 
     >>> from kg.graph import build_graph
     >>> from kg.types import Article, Extraction
@@ -304,31 +348,54 @@ def rdf_quads(g: nx.MultiDiGraph) -> list[Quad]:
     >>> sorted({str(q[3]) for q in quads})
     ['https://w3id.org/kg-ww2/id/graph/abababababababab', 'https://w3id.org/kg-ww2/id/graph/entities', 'https://w3id.org/kg-ww2/ns']
     """
-    d = _Quads()
-    kinds = set()
-    for node, a in g.nodes(data=True):
-        kind = a.get("kind")
-        if kind == "article":
-            _add_article(d, node, a)
-        elif kind == "entity":
-            _add_entity(d, node, a)
-        elif kind == "event":
-            kinds.add(_add_event(d, g, node, a))
-    unmapped = set()
-    for u, v, a in g.edges(data=True):
-        rel = a.get("relation")
-        if rel == "mentions":
-            _add_mention(d, g, u, v, a)
-        elif rel in PREDICATES:
-            _add_relation(d, g, u, v, a)
-        elif rel not in _NOT_MAPPED:
-            unmapped.add(rel)
-    if unmapped:
-        log.warning("relations with no RDF mapping left out: %s",
-                    ", ".join(sorted(map(str, unmapped))))
-    for t in vocabulary(kinds):
-        d.add(VOCABULARY_GRAPH, *t)
-    return d.sorted()
+    out = []
+    for part in _parts(g):
+        c = URIRef(part.iri)
+        for rows in part.rows():
+            out += [(URIRef(s), URIRef(p), _rdflib_term(o), c) for s, _, p, _, o in rows]
+    return out
+
+
+def write_rdf(g: nx.MultiDiGraph, files: dict[str, IO[bytes]]) -> None:
+    """Write the RDF of ``g`` to open binary files, ``{format: file}`` for any of
+    ``FORMATS``, all in one pass over the graph, a named graph (or a batch of the
+    entities graph) at a time: memory holds one graph's statements, not the dataset's.
+
+    The files are those of ``serialize``: TriG and N-Quads keep the named graphs; Turtle,
+    N-Triples and JSON-LD hold their union (a statement that several graphs make, such
+    as a relation found in two articles, once). Turtle and TriG are written by
+    pyoxigraph's Turtle serialiser graph by graph (TriG wraps each graph's Turtle in its
+    block), N-Triples and N-Quads a line per statement; the same graph gives the same bytes.
+    """
+    writer = _Writer(files)
+    for part in _parts(g):
+        writer.write(part)
+    writer.close()
+
+
+def serialize(quads: Iterable[Quad], fmt: str) -> bytes:
+    """Quads in rdflib terms (``rdf_quads``) as ``"trig"`` or ``"nquads"`` (named graphs
+    kept) or as the union of the graphs in ``"turtle"``, ``"nt"`` or ``"jsonld"`` (with an
+    ``@context``); the same quads give the same bytes.
+
+    >>> q = [(entity_iri("person:x", PERSON), SDO.name, Literal("Кабыш", lang="ru"), ENTITIES_GRAPH)]
+    >>> print(serialize(q, "nt").decode())
+    <https://w3id.org/kg-ww2/id/person/x> <https://schema.org/name> "Кабыш"@ru .
+    <BLANKLINE>
+    """
+    buf = io.BytesIO()
+    writer = _Writer({fmt: buf})
+    parts: dict[str, _Graph] = {}
+    for s, p, o, c in quads:
+        c = str(c) if fmt in DATASET_FORMATS else ""
+        part = parts.get(c)
+        if part is None:
+            part = parts[c] = _Graph(c)
+        part.add(_light(s), _light(p), _light(o))
+    for part in parts.values():
+        writer.write(part)
+    writer.close()
+    return buf.getvalue()
 
 
 def vocabulary(kinds: Iterable[URIRef] = ()) -> list[tuple]:
@@ -342,13 +409,13 @@ def vocabulary(kinds: Iterable[URIRef] = ()) -> list[tuple]:
     True
     """
     onto = VOCABULARY_GRAPH
-    out = [(onto, _TYPE, OWL.Ontology),
+    out = [(onto, RDF.type, OWL.Ontology),
            (onto, RDFS.label, Literal("kg-ww2: terms for the knowledge graph of articles about "
                                       "the Second World War", lang="en")),
            (onto, RDFS.seeAlso, URIRef("https://schema.org/"))]
 
     def term(iri, kind, en, ru, comment, *more):
-        out.extend([(iri, _TYPE, kind), (iri, RDFS.isDefinedBy, onto),
+        out.extend([(iri, RDF.type, kind), (iri, RDFS.isDefinedBy, onto),
                     (iri, RDFS.label, Literal(en, lang="en")), (iri, RDFS.label, Literal(ru, lang="ru")),
                     (iri, RDFS.comment, Literal(comment, lang="en"))])
         out.extend((iri, p, o) for p, o in more)
@@ -393,7 +460,7 @@ def vocabulary(kinds: Iterable[URIRef] = ()) -> list[tuple]:
          "The word (in its dictionary form) that states an event.",
          (RDFS.domain, SDO.Event), (RDFS.range, RDF.langString))
     scheme = KG.eventKinds
-    out += [(scheme, _TYPE, SKOS.ConceptScheme), (scheme, RDFS.isDefinedBy, onto),
+    out += [(scheme, RDF.type, SKOS.ConceptScheme), (scheme, RDFS.isDefinedBy, onto),
             (scheme, SKOS.prefLabel, Literal("event kinds", lang="en")),
             (scheme, SKOS.prefLabel, Literal("виды событий", lang="ru"))]
     labels = dict(EVENT_KINDS)
@@ -402,7 +469,7 @@ def vocabulary(kinds: Iterable[URIRef] = ()) -> list[tuple]:
         labels.setdefault(local, (None, local))
     for local, (ru, en) in sorted(labels.items()):
         concept = URIRef(KG._NS + local)
-        out += [(concept, _TYPE, SKOS.Concept), (concept, SKOS.inScheme, scheme),
+        out += [(concept, RDF.type, SKOS.Concept), (concept, SKOS.inScheme, scheme),
                 (concept, SKOS.topConceptOf, scheme), (scheme, SKOS.hasTopConcept, concept),
                 (concept, SKOS.notation, Literal(local)),
                 (concept, SKOS.prefLabel, Literal(en, lang="en"))]
@@ -413,13 +480,7 @@ def vocabulary(kinds: Iterable[URIRef] = ()) -> list[tuple]:
 
 def entity_iri(entity_id: str, label: str) -> URIRef:
     """``BASE + label + "/" + slug``; the conventional ``label:`` prefix of the id is dropped."""
-    prefix = label.lower() + ":"
-    if entity_id.startswith(prefix):
-        slug = _slug(entity_id[len(prefix):])
-    else:
-        # "~" never survives _slug, so the mark keeps "person:x" and "x" apart
-        slug = "~" + _slug(entity_id)
-    return URIRef(BASE + _slug(label.lower()) + "/" + slug)
+    return URIRef(_entity_iri(entity_id, label))
 
 
 def article_iri(article_id: str) -> URIRef:
@@ -428,7 +489,7 @@ def article_iri(article_id: str) -> URIRef:
     >>> str(article_iri("article:0123456789abcdef"))
     'https://w3id.org/kg-ww2/id/article/0123456789abcdef'
     """
-    return URIRef(BASE + "article/" + _slug(article_id.removeprefix("article:")))
+    return URIRef(_article_iri(article_id))
 
 
 def article_graph_iri(article_id: str) -> URIRef:
@@ -438,11 +499,11 @@ def article_graph_iri(article_id: str) -> URIRef:
     >>> str(article_graph_iri("article:0123456789abcdef"))
     'https://w3id.org/kg-ww2/id/graph/0123456789abcdef'
     """
-    return URIRef(BASE + "graph/" + _slug(article_id.removeprefix("article:")))
+    return URIRef(_graph_iri(article_id))
 
 
 def event_iri(event_id: str) -> URIRef:
-    return URIRef(BASE + "event/" + _slug(event_id.removeprefix("event:")))
+    return URIRef(_event_iri(event_id))
 
 
 def kind_iri(kind: str) -> URIRef:
@@ -452,12 +513,7 @@ def kind_iri(kind: str) -> URIRef:
     >>> kind_iri("escape"), kind_iri("evacuation"), kind_iri("rank")
     (rdflib.term.URIRef('https://w3id.org/kg-ww2/ns#escape'), rdflib.term.URIRef('https://w3id.org/kg-ww2/ns#evacuation'), rdflib.term.URIRef('https://w3id.org/kg-ww2/ns#other'))
     """
-    if kind in EVENT_KINDS:
-        return KG[kind]
-    if re.fullmatch(r"[a-z][a-z0-9_]*", kind) and kind not in KG:
-        return URIRef(KG._NS + kind)
-    log.warning("event kind %r cannot be a kg: term; mapped to kg:other", kind)
-    return KG.other
+    return URIRef(_kind_iri(kind))
 
 
 def xsd_date(edtf: str | None) -> Literal | None:
@@ -466,14 +522,8 @@ def xsd_date(edtf: str | None) -> Literal | None:
     >>> xsd_date("1941-06-22").datatype == ns.XSD.date, xsd_date("1941-22")
     (True, None)
     """
-    if not edtf:
-        return None
-    for pattern, datatype in _XSD_DATES:
-        if pattern.fullmatch(edtf):
-            if datatype == ns.XSD.date and not _real_day(edtf):
-                return None
-            return Literal(edtf, datatype=datatype)
-    return None
+    lit = _xsd_date(edtf)
+    return None if lit is None else _rdflib_term(lit)
 
 
 def edtf_bounds(edtf: str | None) -> tuple[date | None, date | None] | None:
@@ -493,65 +543,6 @@ def edtf_bounds(edtf: str | None) -> tuple[date | None, date | None] | None:
         lo, hi = lo[0] if lo else None, hi[1] if hi else None
         return (lo, hi) if lo or hi else None
     return _bounds(value)
-
-
-def serialize(quads: list[Quad], fmt: str) -> bytes:
-    """``rdf_quads`` as ``"trig"`` or ``"nquads"`` (named graphs kept) or as the union of
-    the graphs in ``"turtle"``, ``"nt"`` or ``"jsonld"`` (with an ``@context``); the same
-    quads give the same bytes.
-
-    >>> q = [(entity_iri("person:x", PERSON), SDO.name, Literal("Кабыш", lang="ru"), ENTITIES_GRAPH)]
-    >>> print(serialize(q, "nt").decode())
-    <https://w3id.org/kg-ww2/id/person/x> <https://schema.org/name> "Кабыш"@ru .
-    <BLANKLINE>
-    """
-    return RdfWriter(quads).write(fmt)
-
-
-class RdfWriter:
-    """The quads of ``rdf_quads`` in any of ``FORMATS``, their terms converted once for all."""
-
-    FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-               "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS, "jsonld": None}
-
-    def __init__(self, quads: list[Quad]):
-        self.quads = quads
-        self._union: list[tuple] | None = None
-        self._ox: dict[bool, list] = {}
-
-    def write(self, fmt: str) -> bytes:
-        if fmt not in self.FORMATS:
-            raise ValueError(f"unknown RDF format {fmt!r}: one of {', '.join(self.FORMATS)}")
-        if fmt == "jsonld":
-            return _jsonld(self.union())
-        rdf_format = self.FORMATS[fmt]
-        items = self._items(rdf_format.supports_datasets)
-        if fmt in ("nt", "nquads"):
-            return ox.serialize(items, format=rdf_format)
-        prefixes = {**{k: str(v) for k, v in PREFIXES.items()},
-                    **{k: str(v) for k, v in ID_PREFIXES.items()}}
-        body = ox.serialize(items, format=rdf_format, prefixes=prefixes)
-        # pyoxigraph orders the @prefix lines its own way: write them in ours
-        lines = body.split(b"\n")
-        k = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix ")), len(lines))
-        header = "".join(f"@prefix {p}: <{n}> .\n" for p, n in prefixes.items()).encode("utf-8")
-        return header + b"\n" + b"\n".join(lines[k:])
-
-    def union(self) -> list[tuple]:
-        """The distinct triples of all graphs, sorted."""
-        if self._union is None:
-            self._union = sorted({(s, p, o): None for s, p, o, _ in self.quads}, key=_triple_key)
-        return self._union
-
-    def _items(self, quads: bool) -> list:
-        if quads not in self._ox:
-            term = _OxTerms()
-            if quads:
-                self._ox[quads] = [ox.Quad(term(s), term(p), term(o), term(c))
-                                   for s, p, o, c in self.quads]
-            else:
-                self._ox[quads] = [ox.Triple(term(s), term(p), term(o)) for s, p, o in self.union()]
-        return self._ox[quads]
 
 
 def _bounds(value: str) -> tuple[date, date] | None:
@@ -580,6 +571,8 @@ def _real_day(value: str) -> bool:
 
 
 def _slug(text: str) -> str:
+    if _SLUG_KEPT.fullmatch(text) and not text.endswith("."):
+        return text  # the usual id: nothing to encode
     # quote() would keep "~", which entity_iri reserves as a marker
     out = "".join(ch if ch.isalnum() or ch in _NO_SLUG else quote(ch, safe="").replace("~", "%7E")
                   for ch in text)
@@ -592,17 +585,15 @@ def _hash(*parts) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
-def _text(value: str | None) -> Literal | None:
-    return Literal(value, lang=LANG) if value else None
-
-
 def _name(value: str | None) -> Literal | None:
     """A name in the article's language; in Latin letters only (kg.link's transliterations,
     "Kabysh Omarov"), Russian in Latin script: ``ru-Latn``."""
-    if not value:
-        return None
+    return Literal(value, lang=_name_language(value)) if value else None
+
+
+def _name_language(value: str) -> str:
     latin = _LATIN.search(value) and not _CYRILLIC.search(value)
-    return Literal(value, lang=LANG + "-Latn" if latin else LANG)
+    return LANG + "-Latn" if latin else LANG
 
 
 def _bind(r: Graph) -> None:
@@ -610,282 +601,92 @@ def _bind(r: Graph) -> None:
         r.bind(prefix, namespace, override=True)
 
 
-class _Quads:
-    """Statements by graph, each once."""
+# --- plain terms ---------------------------------------------------------------------
 
-    def __init__(self):
-        self.graphs: dict[URIRef, dict[tuple, None]] = {}
-
-    def add(self, graph: URIRef, s, p, o) -> None:
-        if o is not None:
-            self.graphs.setdefault(graph, {})[(s, p, o)] = None
-
-    def sorted(self) -> list[Quad]:
-        first = {VOCABULARY_GRAPH: 0, ENTITIES_GRAPH: 1}
-        out = []
-        for graph in sorted(self.graphs, key=lambda c: (first.get(c, 2), str(c))):
-            out += [(s, p, o, graph) for s, p, o in sorted(self.graphs[graph], key=_triple_key)]
-        return out
+@lru_cache(maxsize=1 << 16)
+def _entity_iri(entity_id: str, label: str) -> str:
+    prefix = label.lower() + ":"
+    if entity_id.startswith(prefix):
+        slug = _slug(entity_id[len(prefix):])
+    else:
+        # "~" never survives _slug, so the mark keeps "person:x" and "x" apart
+        slug = "~" + _slug(entity_id)
+    return BASE + _slug(label.lower()) + "/" + slug
 
 
-def _triple_key(t: tuple) -> tuple:
-    s, p, o = t
-    p = str(p)
-    if type(o) is Literal:
-        return (str(s), p != _TYPE_STR, p, 1, str(o), o.language or "", str(o.datatype or ""))
-    return (str(s), p != _TYPE_STR, p, 0, str(o))
+def _article_iri(article_id: str) -> str:
+    return BASE + "article/" + _slug(article_id.removeprefix("article:"))
 
 
-def _iri(g: nx.MultiDiGraph, node: str) -> URIRef:
+def _graph_iri(article_id: str) -> str:
+    return BASE + "graph/" + _slug(article_id.removeprefix("article:"))
+
+
+def _event_iri(event_id: str) -> str:
+    return BASE + "event/" + _slug(event_id.removeprefix("event:"))
+
+
+@lru_cache(maxsize=1024)  # and so one warning per kind
+def _kind_iri(kind: str) -> str:
+    if kind in EVENT_KINDS:
+        return str(KG._NS) + kind
+    if re.fullmatch(r"[a-z][a-z0-9_]*", kind) and kind not in KG:
+        return str(KG._NS) + kind
+    log.warning("event kind %r cannot be a kg: term; mapped to kg:other", kind)
+    return _kg.other
+
+
+def _iri(g: nx.MultiDiGraph, node: str) -> str:
     a = g.nodes[node]
-    if a.get("kind") == "article":
-        return article_iri(node)
-    if a.get("kind") == "event":
-        return event_iri(node)
-    return entity_iri(node, a["label"])
+    kind = a.get("kind")
+    if kind == "article":
+        return _article_iri(node)
+    if kind == "event":
+        return _event_iri(node)
+    return _entity_iri(node, a["label"])
 
 
-def _add_article(d: _Quads, node: str, a: dict) -> None:
-    s, c = article_iri(node), article_graph_iri(node)
-    d.add(c, c, _DERIVED_FROM, s)
-    d.add(ENTITIES_GRAPH, ENTITIES_GRAPH, _DERIVED_FROM, s)
-    d.add(c, s, _TYPE, SDO.NewsArticle)
-    d.add(c, s, SDO.headline, _text(a.get("title")))
-    d.add(c, s, SDO.author, _text(a.get("author")))
-    published = a.get("published")
-    if published:
-        d.add(c, s, SDO.datePublished, xsd_date(published) or Literal(published))
-    source = a.get("source")
-    if source:
-        d.add(c, s, KG.source, Literal(source))
-        if re.match(r"https?://[^\s<>\"{}|\\^`]+$", source):
-            d.add(c, s, SDO.url, URIRef(source))
-    for copy in a.get("copies") or ():  # the same bytes under another name: one article
-        d.add(c, s, KG.source, Literal(copy))
-    d.add(c, s, SDO.identifier, Literal(a["digest"]) if a.get("digest") else None)
-    d.add(c, s, SDO.inLanguage, Literal(LANG))
+def _lit(value, datatype: str = "") -> Lit | None:
+    """A literal of ``value`` (its ``str``), an xsd:string unless ``datatype``; None for None."""
+    return None if value is None else (str(value), "", datatype)
 
 
-def _add_entity(d: _Quads, node: str, a: dict) -> None:
-    c, s = ENTITIES_GRAPH, entity_iri(node, a["label"])
-    d.add(c, s, _TYPE, CLASSES.get(a["label"], SDO.Thing))
-    if a["label"] == UNIT:  # so that a query for organizations finds units without inference
-        d.add(c, s, _TYPE, SDO.Organization)
-    d.add(c, s, SDO.name, _name(a.get("name")))
-    for alias in a.get("aliases", ()):
-        d.add(c, s, SDO.alternateName, _name(alias))
-    d.add(c, s, KG.rank, _text(a.get("rank")))
-    d.add(c, s, SDO.jobTitle, _text(a.get("role")))
-    for article in a.get("articles", ()):
-        d.add(article_graph_iri(article), s, SDO.subjectOf, article_iri(article))
-    if a["label"] == PLACE:
-        _add_geo(d, s, a)
-    for note in a.get("curation") or ():
-        d.add(CURATION_GRAPH, s, KG.curation, Literal(note))
-    for old in a.get("merged_from") or ():  # links made before a merge still lead here
-        d.add(CURATION_GRAPH, entity_iri(old, a["label"]), OWL.sameAs, s)
+def _text(value: str | None) -> Lit | None:
+    return (value, LANG, "") if value else None
 
 
-def _add_geo(d: _Quads, s: URIRef, a: dict) -> None:
-    c = ENTITIES_GRAPH
-    geonames = a.get("geonames")
-    if geonames:
-        if str(geonames).isdigit():
-            d.add(c, s, SDO.sameAs, URIRef(f"https://sws.geonames.org/{geonames}/"))
-        else:
-            log.warning("place %s: GeoNames id %r is not a number; left out", s, geonames)
-    lat, lon = a.get("lat"), a.get("lon")
-    if lat is None or lon is None:
-        return
-    lat, lon = _decimal(lat), _decimal(lon)
-    coordinates, geometry = URIRef(s + "#coordinates"), URIRef(s + "#geometry")
-    d.add(c, s, _TYPE, GEO.Feature)
-    d.add(c, s, SDO.geo, coordinates)
-    d.add(c, coordinates, _TYPE, SDO.GeoCoordinates)
-    d.add(c, coordinates, SDO.latitude, Literal(lat, datatype=ns.XSD.decimal))
-    d.add(c, coordinates, SDO.longitude, Literal(lon, datatype=ns.XSD.decimal))
-    d.add(c, s, GEO.hasGeometry, geometry)
-    d.add(c, geometry, _TYPE, GEO.Geometry)
-    # WKT without a CRS is CRS84: longitude first
-    d.add(c, geometry, GEO.asWKT, Literal(f"POINT({lon} {lat})", datatype=GEO.wktLiteral))
+def _name_lit(value: str | None) -> Lit | None:
+    return (value, _name_language(value), "") if value else None
 
 
-def _decimal(x: float) -> str:
-    return format(Decimal(repr(float(x))), "f")
-
-
-def _select(d: _Quads, c: URIRef, ann: URIRef, article: str, start: int, end: int,
-            sentence_start: int | None, sentence: str | None, exact: str | None = None) -> None:
-    """The annotation's target: the article, the evidence by position and by quote, with
-    the rest of its sentence as the quote's prefix and suffix; ``prov:wasDerivedFrom``."""
-    source = article_iri(article)
-    target, position, quote_ = (URIRef(ann + f"-{part}") for part in ("target", "position", "quote"))
-    d.add(c, ann, _TYPE, OA.Annotation)
-    d.add(c, ann, _DERIVED_FROM, source)
-    d.add(c, ann, OA.hasTarget, target)
-    d.add(c, target, _TYPE, OA.SpecificResource)
-    d.add(c, target, OA.hasSource, source)
-    d.add(c, target, OA.hasSelector, position)
-    d.add(c, target, OA.hasSelector, quote_)
-    # Web Annotation positions count code points, as Python string offsets do
-    d.add(c, position, _TYPE, OA.TextPositionSelector)
-    d.add(c, position, OA.start, Literal(start, datatype=ns.XSD.nonNegativeInteger))
-    d.add(c, position, OA.end, Literal(end, datatype=ns.XSD.nonNegativeInteger))
-    d.add(c, quote_, _TYPE, OA.TextQuoteSelector)
-    prefix = suffix = None
-    if sentence is not None and sentence_start is not None \
-            and sentence_start <= start <= end <= sentence_start + len(sentence):
-        i, j = start - sentence_start, end - sentence_start
-        exact = sentence[i:j] if exact is None else exact
-        prefix, suffix = sentence[:i], sentence[j:]
-    if exact is None:
-        log.warning("%s: no text for the evidence %d-%d of %s", article, start, end, ann)
-        exact = ""
-    d.add(c, quote_, OA.exact, Literal(exact))
-    d.add(c, quote_, OA.prefix, Literal(prefix) if prefix else None)
-    d.add(c, quote_, OA.suffix, Literal(suffix) if suffix else None)
-
-
-def _add_mention(d: _Quads, g: nx.MultiDiGraph, article: str, entity: str, a: dict) -> None:
-    c = article_graph_iri(article)
-    ann = URIRef(BASE + "mention/" + _slug(article.removeprefix("article:"))
-                 + f"-{a['start']}-{a['end']}")
-    d.add(c, ann, _TYPE, KG.Mention)
-    d.add(c, ann, OA.motivatedBy, OA.identifying)
-    d.add(c, ann, OA.hasBody, _iri(g, entity))
-    _select(d, c, ann, article, a["start"], a["end"], a.get("sentence_start"), a.get("sentence"),
-            exact=a.get("text"))
-
-
-def _add_relation(d: _Quads, g: nx.MultiDiGraph, u: str, v: str, a: dict) -> None:
-    predicate = a["relation"]
-    p = PREDICATES[predicate]
-    if predicate == "located_in" and g.nodes[u].get("label") == PLACE:
-        p = SDO.containedInPlace
-    s, o = _iri(g, u), _iri(g, v)
-    article = a.get("article")
-    if a.get("curated"):
-        _add_curated_relation(d, s, p, o, a)
-        return
-    if not article:
-        log.warning("relation %s %s %s has no article; left out", u, predicate, v)
-        return
-    c = article_graph_iri(article)
-    d.add(c, s, p, o)  # the fact itself, for simple queries
-    start, end = a.get("start", a.get("sentence_start")), a.get("end", a.get("sentence_end"))
-    st = URIRef(BASE + "statement/" + _slug(article.removeprefix("article:")) + "-"
-                + _hash(u, predicate, v, start, end))
-    d.add(c, st, _TYPE, RDF.Statement)
-    d.add(c, st, RDF.subject, s)
-    d.add(c, st, RDF.predicate, p)
-    d.add(c, st, RDF.object, o)
-    d.add(c, st, OA.motivatedBy, OA.describing)
-    d.add(c, st, KG.rule, Literal(a["rule"]) if a.get("rule") else None)
-    _select(d, c, st, article, start, end, a.get("sentence_start"), a.get("sentence"))
-
-
-def _add_curated_relation(d: _Quads, s: URIRef, p: URIRef, o: URIRef, a: dict) -> None:
-    """A fact a historian added: in the curation graph, reified with the correction and
-    the source it cites instead of a text selector."""
-    c = CURATION_GRAPH
-    d.add(c, s, p, o)
-    st = URIRef(BASE + "statement/curated-" + _hash(s, p, o))
-    d.add(c, st, _TYPE, RDF.Statement)
-    d.add(c, st, RDF.subject, s)
-    d.add(c, st, RDF.predicate, p)
-    d.add(c, st, RDF.object, o)
-    for note in a.get("curation") or ():
-        d.add(c, st, KG.curation, Literal(note))
-    d.add(c, st, KG.citation, Literal(a["reference"]) if a.get("reference") else None)
-    d.add(c, st, RDFS.comment, _text(a.get("sentence")))
-    if a.get("article"):
-        d.add(c, st, _DERIVED_FROM, article_iri(a["article"]))
-
-
-def _add_event(d: _Quads, g: nx.MultiDiGraph, node: str, a: dict) -> URIRef:
-    s = event_iri(node)
-    article = a.get("article")
-    c = CURATION_GRAPH if a.get("curated") else article_graph_iri(article) if article else ENTITIES_GRAPH
-    for note in a.get("curation") or ():
-        d.add(c, s, KG.curation, Literal(note))
-    d.add(c, s, KG.citation, Literal(a["reference"]) if a.get("reference") else None)
-    kind = kind_iri(a.get("event_kind") or "other")
-    d.add(c, s, _TYPE, SDO.Event)
-    d.add(c, s, _TYPE, CRM.E5_Event)
-    d.add(c, s, KG.kind, kind)
-    d.add(c, s, KG.trigger, _text(a.get("trigger")))
-    participants = [_iri(g, p) for p in a.get("participants", ())]
-    for p in participants:
-        d.add(c, s, KG.participant, p)
-        d.add(c, s, CRM.P11_had_participant, p)
-    place = _iri(g, a["place"]) if a.get("place") else None
-    if place is not None:
-        d.add(c, s, SDO.location, place)
-        d.add(c, s, CRM.P7_took_place_at, place)
-    _add_dates(d, c, s, a.get("date"))
-    d.add(c, s, SDO.description, _text(a.get("sentence")))
-    if article:
-        d.add(c, s, SDO.subjectOf, article_iri(article))
-        d.add(c, s, _DERIVED_FROM, article_iri(article))
-    if article and a.get("start") is not None:
-        ann = URIRef(s + "-annotation")
-        d.add(c, ann, OA.motivatedBy, OA.describing)
-        d.add(c, ann, OA.hasBody, s)
-        _select(d, c, ann, article, a["start"], a["end"], a.get("sentence_start"), a.get("sentence"))
-    # a person's birth and death, from the event of that kind
-    when = {"birth": SDO.birthDate, "death": SDO.deathDate}.get(a.get("event_kind"))
-    where = {"birth": SDO.birthPlace, "death": SDO.deathPlace}.get(a.get("event_kind"))
-    if when is not None:
-        day = xsd_date(a.get("date"))
-        for p in a.get("participants", ()):
-            if g.nodes[p].get("label") == PERSON:
-                d.add(c, _iri(g, p), when, day)
-                d.add(c, _iri(g, p), where, place)
-    return kind
-
-
-def _add_dates(d: _Quads, c: URIRef, s: URIRef, edtf: str | None) -> None:
+def _xsd_date(edtf: str | None) -> Lit | None:
     if not edtf:
-        return
-    d.add(c, s, KG.edtf, Literal(edtf))
-    first, _, last = edtf.partition("/")
-    d.add(c, s, SDO.startDate, xsd_date(first))
-    d.add(c, s, SDO.endDate, xsd_date(last) if last else None)
-    span = URIRef(s + "-time-span")
-    d.add(c, s, P4_HAS_TIME_SPAN, span)
-    d.add(c, span, _TYPE, E52_TIME_SPAN)
-    d.add(c, span, KG.edtf, Literal(edtf))
-    lo, hi = edtf_bounds(edtf) or (None, None)
-    if lo:
-        d.add(c, span, CRM.P82a_begin_of_the_begin, Literal(lo.isoformat(), datatype=ns.XSD.date))
-    if hi:
-        d.add(c, span, CRM.P82b_end_of_the_end, Literal(hi.isoformat(), datatype=ns.XSD.date))
+        return None
+    for pattern, datatype in _XSD_DATES:
+        if pattern.fullmatch(edtf):
+            if datatype == _xsd.date and not _real_day(edtf):
+                return None
+            return (edtf, "", datatype)
+    return None
 
 
-class _OxTerms:
-    """rdflib terms -> pyoxigraph terms, each converted once."""
+def _light(term) -> str | Lit:
+    """An rdflib term as a plain term."""
+    if isinstance(term, Literal):
+        if term.language:
+            return (str(term), _bcp47(term.language), "")
+        datatype = str(term.datatype) if term.datatype is not None else ""
+        return (str(term), "", "" if datatype == _xsd.string else datatype)
+    if isinstance(term, URIRef):
+        return str(term)
+    raise TypeError(f"kg.rdf writes IRIs and literals only, not {term!r}")
 
-    def __init__(self):
-        self.cache: dict = {}
 
-    def __call__(self, t):
-        key = str(t) if type(t) is URIRef else (type(t), str(t), t.language, t.datatype) \
-            if type(t) is Literal else (type(t), str(t))
-        out = self.cache.get(key)
-        if out is None:
-            if type(t) is URIRef:
-                out = ox.NamedNode(str(t))
-            elif type(t) is Literal:
-                if t.language:
-                    out = ox.Literal(str(t), language=_bcp47(t.language))
-                elif t.datatype is not None:
-                    out = ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)))
-                else:
-                    out = ox.Literal(str(t))
-            else:
-                out = ox.BlankNode(str(t))
-            self.cache[key] = out
-        return out
+def _rdflib_term(term: str | Lit) -> URIRef | Literal:
+    if type(term) is tuple:
+        value, language, datatype = term
+        return Literal(value, lang=language or None, datatype=URIRef(datatype) if datatype else None)
+    return URIRef(term)
 
 
 def _bcp47(tag: str) -> str:
@@ -895,36 +696,564 @@ def _bcp47(tag: str) -> str:
                                       else p for p in rest)])
 
 
+# --- the named graphs, one at a time -------------------------------------------------
+
+class _Graph:
+    """The statements of a named graph, or of a part of one, each once: ``own``, about the
+    graph's own nodes, and ``facts``, about entities (relations, births and deaths,
+    ``schema:subjectOf``), which other graphs may state again and the union files keep once."""
+
+    __slots__ = ("facts", "iri", "own")
+
+    def __init__(self, iri: str):
+        self.iri, self.own, self.facts = iri, set(), set()
+
+    def add(self, s: str, p: str, o: str | Lit | None) -> None:
+        if o is not None:
+            self.own.add((s, p, o))
+
+    def fact(self, s: str, p: str, o: str | Lit | None) -> None:
+        if o is not None:
+            self.facts.add((s, p, o))
+
+    def __len__(self) -> int:
+        return len(self.own) + len(self.facts)
+
+    def rows(self) -> tuple[list[tuple], list[tuple]]:
+        """The own statements and the facts, each sorted (``_rows``)."""
+        return _rows(self.own - self.facts), _rows(self.facts)
+
+
+def _rows(triples: Iterable[tuple]) -> list[tuple]:
+    """``(subject, not rdf:type, predicate, object in N-Triples, object)`` for each
+    statement, sorted: by subject, ``rdf:type`` first, then by predicate and object."""
+    out = []
+    append = out.append
+    for s, p, o in triples:
+        append((s, p != _TYPE, p, _nt_literal(o) if type(o) is tuple else "<" + o + ">", o))
+    out.sort()
+    return out
+
+
+# N-Triples escapes: the four it requires, and every other control character as \uXXXX
+_NT_ESCAPES = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F)}
+_NT_ESCAPES.update({ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
+                    ord("\t"): "\\t"})
+_NT_ESCAPED = re.compile('[\\x00-\\x1f"\\\\\\x7f]')
+
+
+def _nt_literal(o: Lit) -> str:
+    value, language, datatype = o
+    if _NT_ESCAPED.search(value):
+        value = value.translate(_NT_ESCAPES)
+    if language:  # lower case, as pyoxigraph writes tags (they are case-insensitive)
+        return f'"{value}"@{language.lower()}'
+    if datatype:
+        return f'"{value}"^^<{datatype}>'
+    return f'"{value}"'
+
+
+class _Plan:
+    """Which nodes and edges state something in which named graph, from one pass over the
+    graph; ``parts`` then makes the graphs one by one."""
+
+    ENTITIES_BATCH = 20_000  # statements of the entities graph written at a time
+
+    def __init__(self, g: nx.MultiDiGraph):
+        self.g = g
+        self.kinds: set[str] = set()
+        self.entities: list[tuple[str, str]] = []  # (subject, node) in the entities graph
+        self.articles: list[str] = []  # what the entities graph is derived from
+        self.graphs: dict[str, _Items] = {}  # article graphs and the curation graph
+        for node, a in g.nodes(data=True):
+            kind = a.get("kind")
+            if kind == "article":
+                self._items(_graph_iri(node)).articles.append(node)
+                self.articles.append(_article_iri(node))
+            elif kind == "entity":
+                self.entities.append((_entity_iri(node, a["label"]), node))
+                for article in a.get("articles", ()):
+                    self._items(_graph_iri(article)).subjects.append((node, article))
+                if a.get("curation") or a.get("merged_from"):
+                    self._items(_CURATION).curated.append(node)
+            elif kind == "event":
+                self.kinds.add(_kind_iri(a.get("event_kind") or "other"))
+                article = a.get("article")
+                if a.get("curated"):
+                    self._items(_CURATION).events.append(node)
+                elif article:
+                    self._items(_graph_iri(article)).events.append(node)
+                else:
+                    self.entities.append((_event_iri(node), node))
+        unmapped = set()
+        for u, v, a in g.edges(data=True):
+            rel = a.get("relation")
+            if rel == "mentions":
+                self._items(_graph_iri(u)).mentions[u] = None
+            elif rel in PREDICATES:
+                if a.get("curated"):
+                    self._items(_CURATION).relations.append((u, v, a))
+                elif not a.get("article"):
+                    log.warning("relation %s %s %s has no article; left out", u, rel, v)
+                else:
+                    self._items(_graph_iri(a["article"])).relations.append((u, v, a))
+            elif rel not in _NOT_MAPPED:
+                unmapped.add(rel)
+        if unmapped:
+            log.warning("relations with no RDF mapping left out: %s",
+                        ", ".join(sorted(map(str, unmapped))))
+
+    def _items(self, graph: str) -> _Items:
+        items = self.graphs.get(graph)
+        if items is None:
+            items = self.graphs[graph] = _Items()
+        return items
+
+    def parts(self) -> Iterator[_Graph]:
+        """The named graphs in the order of the files: the vocabulary, the entities (in
+        batches of entities in IRI order), then the others by IRI."""
+        g = self.g
+        d = _Graph(_VOCABULARY)
+        for s, p, o in vocabulary(sorted(self.kinds)):
+            d.add(str(s), str(p), _light(o))
+        yield d
+        d = _Graph(_ENTITIES)
+        for s in self.articles:
+            d.add(_ENTITIES, _DERIVED_FROM, s)
+        for s, node in sorted(self.entities):
+            a = g.nodes[node]
+            if a.get("kind") == "event":
+                _add_event(d, g, node, a)
+            else:
+                _add_entity(d, s, a)
+            if len(d) >= self.ENTITIES_BATCH:
+                yield d
+                d = _Graph(_ENTITIES)
+        yield d
+        for c in sorted(self.graphs):
+            yield self._graph(c, self.graphs.pop(c))
+
+    def _graph(self, c: str, items: _Items) -> _Graph:
+        g, d = self.g, _Graph(c)
+        for node in items.articles:
+            _add_article(d, node, g.nodes[node])
+        for node, article in items.subjects:
+            d.fact(_entity_iri(node, g.nodes[node]["label"]), _schema.subjectOf, _article_iri(article))
+        for article in items.mentions:
+            for _, entity, a in g.out_edges(article, data=True):
+                if a.get("relation") == "mentions":
+                    _add_mention(d, g, article, entity, a)
+        for u, v, a in items.relations:
+            _add_relation(d, g, u, v, a)
+        for node in items.events:
+            _add_event(d, g, node, g.nodes[node])
+        for node in items.curated:
+            _add_curation(d, node, g.nodes[node])
+        return d
+
+
+class _Items:
+    """What one named graph (an article's, or the curation graph) is made of."""
+
+    __slots__ = ("articles", "curated", "events", "mentions", "relations", "subjects")
+
+    def __init__(self):
+        self.articles: list[str] = []
+        self.subjects: list[tuple[str, str]] = []  # (entity, article): schema:subjectOf
+        self.mentions: dict[str, None] = {}  # the articles whose mention edges go here
+        self.relations: list[tuple] = []
+        self.events: list[str] = []
+        self.curated: list[str] = []  # entities with corrections (the curation graph)
+
+
+def _parts(g: nx.MultiDiGraph) -> Iterator[_Graph]:
+    return _Plan(g).parts()
+
+
+# --- the mapping ---------------------------------------------------------------------
+
+def _add_article(d: _Graph, node: str, a: dict) -> None:
+    s, c = _article_iri(node), d.iri
+    d.add(c, _DERIVED_FROM, s)
+    d.add(s, _TYPE, _schema.NewsArticle)
+    d.add(s, _schema.headline, _text(a.get("title")))
+    d.add(s, _schema.author, _text(a.get("author")))
+    published = a.get("published")
+    if published:
+        d.add(s, _schema.datePublished, _xsd_date(published) or _lit(published))
+    source = a.get("source")
+    if source:
+        d.add(s, _kg.source, _lit(source))
+        if _URL.match(source):
+            d.add(s, _schema.url, source)
+    for copy in a.get("copies") or ():  # the same bytes under another name: one article
+        d.add(s, _kg.source, _lit(copy))
+    d.add(s, _schema.identifier, _lit(a["digest"]) if a.get("digest") else None)
+    d.add(s, _schema.inLanguage, _lit(LANG))
+
+
+def _add_entity(d: _Graph, s: str, a: dict) -> None:
+    """The entity's description in the entities graph (``s``: its IRI)."""
+    label = a["label"]
+    d.add(s, _TYPE, _CLASSES.get(label, _schema.Thing))
+    if label == UNIT:  # so that a query for organizations finds units without inference
+        d.add(s, _TYPE, _schema.Organization)
+    d.add(s, _schema.name, _name_lit(a.get("name")))
+    for alias in a.get("aliases", ()):
+        d.add(s, _schema.alternateName, _name_lit(alias))
+    d.add(s, _kg.rank, _text(a.get("rank")))
+    d.add(s, _schema.jobTitle, _text(a.get("role")))
+    if label == PLACE:
+        _add_geo(d, s, a)
+
+
+def _add_curation(d: _Graph, node: str, a: dict) -> None:
+    """An entity's corrections, in the curation graph."""
+    s = _entity_iri(node, a["label"])
+    for note in a.get("curation") or ():
+        d.add(s, _kg.curation, _lit(note))
+    for old in a.get("merged_from") or ():  # links made before a merge still lead here
+        d.add(_entity_iri(old, a["label"]), _owl.sameAs, s)
+
+
+def _add_geo(d: _Graph, s: str, a: dict) -> None:
+    geonames = a.get("geonames")
+    if geonames:
+        if str(geonames).isdigit():
+            d.add(s, _schema.sameAs, f"https://sws.geonames.org/{geonames}/")
+        else:
+            log.warning("place %s: GeoNames id %r is not a number; left out", s, geonames)
+    lat, lon = a.get("lat"), a.get("lon")
+    if lat is None or lon is None:
+        return
+    lat, lon = _decimal(lat), _decimal(lon)
+    coordinates, geometry = s + "#coordinates", s + "#geometry"
+    d.add(s, _TYPE, _geo.Feature)
+    d.add(s, _schema.geo, coordinates)
+    d.add(coordinates, _TYPE, _schema.GeoCoordinates)
+    d.add(coordinates, _schema.latitude, _lit(lat, _xsd.decimal))
+    d.add(coordinates, _schema.longitude, _lit(lon, _xsd.decimal))
+    d.add(s, _geo.hasGeometry, geometry)
+    d.add(geometry, _TYPE, _geo.Geometry)
+    # WKT without a CRS is CRS84: longitude first
+    d.add(geometry, _geo.asWKT, _lit(f"POINT({lon} {lat})", _geo.wktLiteral))
+
+
+def _decimal(x: float) -> str:
+    return format(Decimal(repr(float(x))), "f")
+
+
+def _select(d: _Graph, ann: str, article: str, start: int, end: int,
+            sentence_start: int | None, sentence: str | None, exact: str | None = None) -> None:
+    """The annotation's target: the article, the evidence by position and by quote, with
+    the rest of its sentence as the quote's prefix and suffix; ``prov:wasDerivedFrom``."""
+    source = _article_iri(article)
+    target, position, quote_ = ann + "-target", ann + "-position", ann + "-quote"
+    add = d.own.add  # (none of these objects is missing)
+    add((ann, _TYPE, _oa.Annotation))
+    add((ann, _DERIVED_FROM, source))
+    add((ann, _oa.hasTarget, target))
+    add((target, _TYPE, _oa.SpecificResource))
+    add((target, _oa.hasSource, source))
+    add((target, _oa.hasSelector, position))
+    add((target, _oa.hasSelector, quote_))
+    # Web Annotation positions count code points, as Python string offsets do
+    add((position, _TYPE, _oa.TextPositionSelector))
+    d.add(position, _oa.start, _lit(start, _xsd.nonNegativeInteger))
+    d.add(position, _oa.end, _lit(end, _xsd.nonNegativeInteger))
+    add((quote_, _TYPE, _oa.TextQuoteSelector))
+    prefix = suffix = None
+    if sentence is not None and sentence_start is not None \
+            and sentence_start <= start <= end <= sentence_start + len(sentence):
+        i, j = start - sentence_start, end - sentence_start
+        exact = sentence[i:j] if exact is None else exact
+        prefix, suffix = sentence[:i], sentence[j:]
+    if exact is None:
+        log.warning("%s: no text for the evidence %d-%d of %s", article, start, end, ann)
+        exact = ""
+    d.add(quote_, _oa.exact, _lit(exact))
+    d.add(quote_, _oa.prefix, _lit(prefix) if prefix else None)
+    d.add(quote_, _oa.suffix, _lit(suffix) if suffix else None)
+
+
+def _add_mention(d: _Graph, g: nx.MultiDiGraph, article: str, entity: str, a: dict) -> None:
+    ann = f"{BASE}mention/{_slug(article.removeprefix('article:'))}-{a['start']}-{a['end']}"
+    d.add(ann, _TYPE, _kg.Mention)
+    d.add(ann, _oa.motivatedBy, _oa.identifying)
+    d.add(ann, _oa.hasBody, _iri(g, entity))
+    _select(d, ann, article, a["start"], a["end"], a.get("sentence_start"), a.get("sentence"),
+            exact=a.get("text"))
+
+
+def _add_relation(d: _Graph, g: nx.MultiDiGraph, u: str, v: str, a: dict) -> None:
+    predicate = a["relation"]
+    p = _PREDICATES[predicate]
+    if predicate == "located_in" and g.nodes[u].get("label") == PLACE:
+        p = _schema.containedInPlace
+    s, o = _iri(g, u), _iri(g, v)
+    if a.get("curated"):
+        _add_curated_relation(d, s, p, o, a)
+        return
+    article = a["article"]
+    d.fact(s, p, o)  # the fact itself, for simple queries
+    start, end = a.get("start", a.get("sentence_start")), a.get("end", a.get("sentence_end"))
+    st = (BASE + "statement/" + _slug(article.removeprefix("article:")) + "-"
+          + _hash(u, predicate, v, start, end))
+    d.add(st, _TYPE, _rdf.Statement)
+    d.add(st, _rdf.subject, s)
+    d.add(st, _rdf.predicate, p)
+    d.add(st, _rdf.object, o)
+    d.add(st, _oa.motivatedBy, _oa.describing)
+    d.add(st, _kg.rule, _lit(a["rule"]) if a.get("rule") else None)
+    _select(d, st, article, start, end, a.get("sentence_start"), a.get("sentence"))
+
+
+def _add_curated_relation(d: _Graph, s: str, p: str, o: str, a: dict) -> None:
+    """A fact a historian added: in the curation graph, reified with the correction and
+    the source it cites instead of a text selector."""
+    d.fact(s, p, o)
+    st = BASE + "statement/curated-" + _hash(s, p, o)
+    d.add(st, _TYPE, _rdf.Statement)
+    d.add(st, _rdf.subject, s)
+    d.add(st, _rdf.predicate, p)
+    d.add(st, _rdf.object, o)
+    for note in a.get("curation") or ():
+        d.add(st, _kg.curation, _lit(note))
+    d.add(st, _kg.citation, _lit(a["reference"]) if a.get("reference") else None)
+    d.add(st, _rdfs.comment, _text(a.get("sentence")))
+    if a.get("article"):
+        d.add(st, _DERIVED_FROM, _article_iri(a["article"]))
+
+
+def _add_event(d: _Graph, g: nx.MultiDiGraph, node: str, a: dict) -> None:
+    """An event, in the graph of its article (the curation graph for a historian's, the
+    entities graph for one without an article)."""
+    s = _event_iri(node)
+    article = a.get("article")
+    for note in a.get("curation") or ():
+        d.add(s, _kg.curation, _lit(note))
+    d.add(s, _kg.citation, _lit(a["reference"]) if a.get("reference") else None)
+    d.add(s, _TYPE, _schema.Event)
+    d.add(s, _TYPE, _crm.E5_Event)
+    d.add(s, _kg.kind, _kind_iri(a.get("event_kind") or "other"))
+    d.add(s, _kg.trigger, _text(a.get("trigger")))
+    participants = [_iri(g, p) for p in a.get("participants", ())]
+    for p in participants:
+        d.add(s, _kg.participant, p)
+        d.add(s, _crm.P11_had_participant, p)
+    place = _iri(g, a["place"]) if a.get("place") else None
+    if place is not None:
+        d.add(s, _schema.location, place)
+        d.add(s, _crm.P7_took_place_at, place)
+    _add_dates(d, s, a.get("date"))
+    d.add(s, _schema.description, _text(a.get("sentence")))
+    if article:
+        d.add(s, _schema.subjectOf, _article_iri(article))
+        d.add(s, _DERIVED_FROM, _article_iri(article))
+    if article and a.get("start") is not None:
+        ann = s + "-annotation"
+        d.add(ann, _oa.motivatedBy, _oa.describing)
+        d.add(ann, _oa.hasBody, s)
+        _select(d, ann, article, a["start"], a["end"], a.get("sentence_start"), a.get("sentence"))
+    # a person's birth and death, from the event of that kind
+    when_where = _BIRTH_DEATH.get(a.get("event_kind"))
+    if when_where is not None:
+        when, where = when_where
+        day = _xsd_date(a.get("date"))
+        for p in a.get("participants", ()):
+            if g.nodes[p].get("label") == PERSON:
+                d.fact(_iri(g, p), when, day)
+                d.fact(_iri(g, p), where, place)
+
+
+def _add_dates(d: _Graph, s: str, edtf: str | None) -> None:
+    if not edtf:
+        return
+    d.add(s, _kg.edtf, _lit(edtf))
+    first, _, last = edtf.partition("/")
+    d.add(s, _schema.startDate, _xsd_date(first))
+    d.add(s, _schema.endDate, _xsd_date(last) if last else None)
+    span = s + "-time-span"
+    d.add(s, _crm.P4_has_time_span, span)
+    d.add(span, _TYPE, _crm.E52_Time_Span)
+    d.add(span, _kg.edtf, _lit(edtf))
+    lo, hi = edtf_bounds(edtf) or (None, None)
+    if lo:
+        d.add(span, _crm.P82a_begin_of_the_begin, (lo.isoformat(), "", _xsd.date))
+    if hi:
+        d.add(span, _crm.P82b_end_of_the_end, (hi.isoformat(), "", _xsd.date))
+
+
+# --- writing -------------------------------------------------------------------------
+
+_ALL_PREFIXES = {**{k: str(v) for k, v in PREFIXES.items()},
+                 **{k: str(v) for k, v in ID_PREFIXES.items()}}
+_SIMPLE_LOCAL = re.compile(r"[A-Za-z0-9_]+")
+
+
+class _Writer:
+    """Writes named graphs, one ``_Graph`` at a time, to open binary files by format."""
+
+    def __init__(self, files: dict[str, IO[bytes]]):
+        unknown = set(files) - set(FORMATS)
+        if unknown:
+            raise ValueError(f"unknown RDF format {', '.join(map(repr, sorted(unknown)))}: "
+                             f"one of {', '.join(FORMATS)}")
+        self.files = files
+        self.union = bool(set(files) & {"turtle", "nt", "jsonld"})
+        self.seen: set[bytes] = set()  # the facts the union files have, as digests
+        self.block: str | None = None  # the TriG graph being written
+        self.nodes = 0  # JSON-LD node objects written
+        header = "".join(f"@prefix {p}: <{n}> .\n" for p, n in _ALL_PREFIXES.items()) + "\n"
+        for fmt in ("turtle", "trig"):
+            if fmt in files:
+                files[fmt].write(header.encode("utf-8"))
+        if "jsonld" in files:
+            context = json.dumps({k: str(v) for k, v in PREFIXES.items()}, ensure_ascii=False)
+            files["jsonld"].write(f'{{"@context": {context},\n "@graph": ['.encode("utf-8"))
+
+    def write(self, part: _Graph) -> None:
+        own, facts = part.rows()
+        if not own and not facts:
+            return
+        files = self.files
+        own_nt = "".join([f"<{s}> <{p}> {o} .\n" for s, _, p, o, _ in own])
+        fact_lines = [f"<{s}> <{p}> {o} .\n" for s, _, p, o, _ in facts]
+        fact_nt = "".join(fact_lines)
+        new_facts, new_nt = facts, fact_nt
+        if self.union and facts:  # the facts a graph written before has not stated
+            seen, keep = self.seen, []
+            for line in fact_lines:
+                key = hashlib.blake2b(line.encode("utf-8"), digest_size=16).digest()
+                keep.append(key not in seen)
+                seen.add(key)
+            if not all(keep):
+                new_facts = [row for row, k in zip(facts, keep) if k]
+                new_nt = "".join([line for line, k in zip(fact_lines, keep) if k])
+        own_ttl = _turtle(own_nt) if "turtle" in files or "trig" in files else b""
+        fact_ttl = _turtle(fact_nt) if "trig" in files else b""
+        if "trig" in files:
+            if part.iri != self.block:
+                if self.block is not None:
+                    files["trig"].write(b"}\n")
+                self.block = part.iri
+                files["trig"].write(f"{_short(part.iri)} {{\n".encode("utf-8"))
+            files["trig"].write(own_ttl + fact_ttl)
+        if "nquads" in files:
+            graph = f" <{part.iri}> .\n"
+            files["nquads"].write("".join([f"<{s}> <{p}> {o}{graph}" for rows in (own, facts)
+                                           for s, _, p, o, _ in rows]).encode("utf-8"))
+        if "turtle" in files:
+            files["turtle"].write(own_ttl + (fact_ttl if new_facts is facts and fact_ttl
+                                             else _turtle(new_nt)))
+        if "nt" in files:
+            files["nt"].write((own_nt + new_nt).encode("utf-8"))
+        if "jsonld" in files:
+            self._jsonld(own)
+            self._jsonld(new_facts)
+
+    def close(self) -> None:
+        if "trig" in self.files and self.block is not None:
+            self.files["trig"].write(b"}\n")
+        if "jsonld" in self.files:
+            self.files["jsonld"].write(b"\n ]}\n")
+
+    def _jsonld(self, rows: list[tuple]) -> None:
+        """Flattened JSON-LD: a node object per subject, keys as prefixed names, one a
+        line; written as ``json.dumps(node, ensure_ascii=False)`` writes it."""
+        if not rows:
+            return
+        nodes = _jsonld_nodes(rows)
+        text = ",\n  ".join(nodes)
+        self.files["jsonld"].write(((",\n  " if self.nodes else "\n  ") + text).encode("utf-8"))
+        self.nodes += len(nodes)
+
+
+def _jsonld_nodes(rows: list[tuple]) -> list[str]:
+    """The node objects of sorted rows (``_rows``), as JSON text: the strings written by
+    json's C escaper, the rest from fragments made once per predicate, language and type."""
+    nodes = []
+    parts: list[str] = []
+    subject = predicate = None
+    for s, _, p, _, o in rows:
+        if s != subject:
+            if parts:
+                parts.append("]}")
+                nodes.append("".join(parts))
+            parts = ['{"@id": ', _json(s)]
+            subject, predicate = s, None
+        if p != predicate:
+            parts.append(_json_key(p) if predicate is None else "]" + _json_key(p))
+            predicate = p
+        else:
+            parts.append(", ")
+        if type(o) is tuple:
+            value, language, datatype = o
+            parts.append('{"@value": ' + _json(value) + (_json_language(language) if language else
+                                                        _json_datatype(datatype) if datatype else "}"))
+        elif p == _TYPE:
+            parts.append(_json_type(o))
+        else:
+            parts.append('{"@id": ' + _json(o) + "}")
+    parts.append("]}")
+    nodes.append("".join(parts))
+    return nodes
+
+
+_json = json.encoder.encode_basestring  # a JSON string, as json.dumps(ensure_ascii=False)
+
+
+@lru_cache(maxsize=1024)
+def _json_key(p: str) -> str:
+    return f', {_json("@type" if p == _TYPE else _compact(p))}: ['
+
+
+@lru_cache(maxsize=1024)
+def _json_type(iri: str) -> str:
+    return _json(_compact(iri))
+
+
+@lru_cache(maxsize=256)
+def _json_language(language: str) -> str:
+    return f', "@language": {_json(language)}}}'
+
+
+@lru_cache(maxsize=256)
+def _json_datatype(datatype: str) -> str:
+    return f', "@type": {_json(_compact(datatype))}}}'
+
+
+_TURTLE_PREFIXES_HEADER: list[bytes] = []
+
+
+def _turtle(nt: str) -> bytes:
+    """Statements in N-Triples as Turtle by pyoxigraph's serialiser, without the
+    ``@prefix`` lines (the file has them once, at the top)."""
+    if not nt:
+        return b""
+    body = ox.serialize(ox.parse(nt.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES),
+                        format=ox.RdfFormat.TURTLE, prefixes=_ALL_PREFIXES)
+    if not _TURTLE_PREFIXES_HEADER:  # pyoxigraph writes every prefix, in its own order
+        lines = body.split(b"\n")
+        k = next(i for i, line in enumerate(lines) if not line.startswith(b"@prefix "))
+        _TURTLE_PREFIXES_HEADER.append(b"".join(line + b"\n" for line in lines[:k]))
+    header = _TURTLE_PREFIXES_HEADER[0]
+    if not body.startswith(header):
+        raise AssertionError("pyoxigraph wrote other @prefix lines than before")
+    return body[len(header):]
+
+
+def _short(iri: str) -> str:
+    """A prefixed name for an IRI when its local part is a plain word, else ``<iri>``."""
+    for prefix, namespace in _ALL_PREFIXES.items():
+        if iri.startswith(namespace) and _SIMPLE_LOCAL.fullmatch(iri, len(namespace)):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
+
+
 @lru_cache(maxsize=4096)
 def _compact(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return iri
-
-
-def _jsonld_value(o) -> dict:
-    if isinstance(o, Literal):
-        if o.language:
-            return {"@value": str(o), "@language": _bcp47(o.language)}
-        if o.datatype is not None and o.datatype != ns.XSD.string:
-            return {"@value": str(o), "@type": _compact(str(o.datatype))}
-        return {"@value": str(o)}
-    return {"@id": str(o)}
-
-
-def _jsonld(triples: list[tuple]) -> bytes:
-    """Flattened JSON-LD: one node object per subject, keys as prefixed names."""
-    nodes = []
-    for s, group in groupby(triples, key=lambda t: t[0]):
-        node = {"@id": str(s)}
-        for p, values in groupby(group, key=lambda t: t[1]):
-            if p == _TYPE:
-                node["@type"] = [_compact(str(o)) for _, _, o in values]
-            else:
-                node[_compact(str(p))] = [_jsonld_value(o) for _, _, o in values]
-        nodes.append(node)
-    # one node a line: readable, and json's C encoder (indent= would make it Python)
-    context = json.dumps({k: str(v) for k, v in PREFIXES.items()}, ensure_ascii=False)
-    lines = ",\n  ".join(json.dumps(node, ensure_ascii=False) for node in nodes)
-    return f'{{"@context": {context},\n "@graph": [\n  {lines}\n ]}}\n'.encode("utf-8")

@@ -40,6 +40,7 @@ and the new one renamed to ``store``: a reader may then find no store for a mome
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -47,6 +48,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -102,28 +104,163 @@ def update_store(rdf=None, out_dir: str | os.PathLike = "export") -> Path:
         data, fmt, source = _rdf_input(rdf, out)
         digest = _sha256(data)
         live = _live_version(out)
-        if live and live.name.endswith("-" + digest[:12]) \
-                and _read_json(live.with_suffix(".json")).get("sha256") == digest:
+        if _up_to_date(live, digest):
             log.info("store %s is up to date with %s", live, source)
             return out / STORE
         started = time.perf_counter()
         tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=versions))
         try:
             quads = _load(tmp, data, fmt, source)
-            os.chmod(tmp, 0o755)  # mkdtemp makes it private; a store reads like any output
-            version = versions / f"v{time.time_ns()}-{digest[:12]}"
-            os.replace(tmp, version)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        _write_json(version.with_suffix(".json"), {
-            "source": source, "sha256": digest, "quads": quads,
-            "built": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
-        _publish(out, version)
-        _remove_old_versions(versions, keep={version.name, live.name if live else None})
-        log.info("store %s: %d quads from %s in %.1f s", version, quads, source,
-                 time.perf_counter() - started)
-        return out / STORE
+        return _install(out, tmp, digest, source, quads, live, started)
+
+
+class StreamingLoad:
+    """A new version of the store of ``out_dir`` loaded from an RDF file while a build is
+    still writing it, on two threads of its own: one feeds the file's bytes, read back
+    from the disk as they arrive, into a named pipe; pyoxigraph's ``bulk_load`` reads the
+    pipe (without Python's lock: it takes a second core). The writer never waits for the
+    load, and memory holds no more of the file than the load itself does.
+
+    ``fd``: a descriptor of the file being written, open for reading too (``kg.files.
+    atomic_open``'s is; this closes it), read from its start; ``name``: the file's name, for the record. Call :meth:`finish` once the
+    file is complete (the new version then goes live as :func:`update_store` would make
+    it, or the live one stays if it has the same bytes), or :meth:`abort` when the
+    writing failed (the new version is thrown away). The store's lock is held from
+    here to either. :func:`available` says whether the system has named pipes.
+    """
+
+    def __init__(self, out_dir: str | os.PathLike, fd: int, name: str, fmt: RdfFormat = RdfFormat.TRIG):
+        import fcntl  # where there are named pipes, there is fcntl
+
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
+            os.close(fd)
+            raise ValueError("StreamingLoad reads the file back: its descriptor must be readable")
+        self.out = Path(out_dir)
+        self.versions = self.out / VERSIONS
+        self.versions.mkdir(parents=True, exist_ok=True)
+        self.fd, self.name, self.fmt = fd, name, fmt
+        self.started = time.perf_counter()
+        self._lock = contextlib.ExitStack()
+        self._lock.enter_context(_locked(self.versions))
+        try:
+            _remove_temporaries(self.versions)
+            self.tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.versions))
+            self.fifo = self.versions / f"{TMP_PREFIX}{uuid.uuid4().hex}.fifo"
+            os.mkfifo(self.fifo, 0o600)
+        except BaseException:
+            self._lock.close()
+            raise
+        self.sha, self.size = hashlib.sha256(), 0
+        self.quads: int | None = None
+        self.error: BaseException | None = None
+        self._written = threading.Event()  # the file is complete
+        self._stop = threading.Event()  # the writing failed
+        self._loaded = threading.Event()
+        self._loader = threading.Thread(target=self._load, name="kg-store-load", daemon=True)
+        self._feeder = threading.Thread(target=self._feed, name="kg-store-feed", daemon=True)
+        self._loader.start()
+        self._feeder.start()
+
+    @staticmethod
+    def available() -> bool:
+        return hasattr(os, "mkfifo")
+
+    def finish(self) -> Path:
+        """The file is complete: wait for the load, make the new version live; ``out/store``."""
+        self._written.set()
+        try:
+            self._feeder.join()
+            self._loader.join()
+            if self.error is not None:
+                if isinstance(self.error, SyntaxError):
+                    raise KgError(f"{self.name}: the RDF does not parse; the store is left as it "
+                                  f"was ({self.error})") from self.error
+                raise self.error
+            if self.size != os.fstat(self.fd).st_size:
+                raise KgError(f"{self.name}: {self.size} bytes loaded of {os.fstat(self.fd).st_size}; "
+                              "the store is left as it was")
+            digest, live = self.sha.hexdigest(), _live_version(self.out)
+            if _up_to_date(live, digest):
+                log.info("store %s is up to date with %s", live, self.name)
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                return self.out / STORE
+            return _install(self.out, self.tmp, digest, self.name, self.quads, live, self.started)
+        except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+        finally:
+            self._close()
+
+    def abort(self) -> None:
+        """The writing failed: stop loading and throw the new version away."""
+        self._stop.set()
+        try:
+            self._feeder.join()
+            self._loader.join()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.fifo)
+        self._lock.close()
+
+    def _load(self) -> None:
+        try:
+            store = Store(str(self.tmp))
+            try:
+                store.bulk_load(path=str(self.fifo), format=self.fmt)
+                store.flush()
+                self.quads = len(store)
+            finally:
+                del store  # the last reference: RocksDB closes its files here
+        except BaseException as e:  # noqa: BLE001  (finish() raises it)
+            self.error = e
+        finally:
+            self._loaded.set()
+
+    def _feed(self) -> None:
+        pipe = None
+        try:
+            while pipe is None:  # until the loader opens the pipe (or gives up before)
+                try:
+                    pipe = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+                except OSError as e:
+                    if e.errno != errno.ENXIO or self._loaded.is_set():
+                        raise
+                    time.sleep(0.005)
+            os.set_blocking(pipe, True)
+            _widen(pipe)
+            while not self._stop.is_set():
+                written = self._written.is_set()  # before reading: then a short read is the end
+                chunk = os.pread(self.fd, 1 << 20, self.size)
+                if chunk:
+                    self.sha.update(chunk)
+                    self.size += len(chunk)
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[os.write(pipe, view):]
+                elif written:
+                    break
+                else:
+                    time.sleep(0.01)
+        except BrokenPipeError:
+            pass  # the loader stopped reading: its error says why
+        except OSError as e:
+            if not self._loaded.is_set():
+                self.error = self.error or e
+        finally:
+            if pipe is None:  # never opened: a loader waiting to open the pipe must not wait forever
+                with contextlib.suppress(OSError):
+                    os.close(os.open(self.fifo, os.O_RDWR | os.O_NONBLOCK))
+            else:
+                os.close(pipe)  # the end of the input for the loader
 
 
 def store_path(out_dir: str | os.PathLike = "export") -> Path:
@@ -204,6 +341,43 @@ def _load(folder: Path, data: Path | bytes, fmt: RdfFormat, source: str) -> int:
         raise KgError(f"{source}: the RDF does not parse; the store is left as it was ({e})") from e
     finally:
         del store  # the last reference: RocksDB closes its files here
+
+
+def _widen(pipe: int) -> None:
+    """A pipe of 1 MB, not 64 KB, where the system allows: each write hands the loader more,
+    and the thread that feeds it waits for Python's lock fewer times."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
+
+
+def _up_to_date(live: Path | None, digest: str) -> bool:
+    return bool(live and live.name.endswith("-" + digest[:12])
+                and _read_json(live.with_suffix(".json")).get("sha256") == digest)
+
+
+def _install(out: Path, tmp: Path, digest: str, source: str, quads: int, live: Path | None,
+             started: float) -> Path:
+    """Make the store loaded into ``tmp`` a version, and the live one; ``out/store``."""
+    versions = out / VERSIONS
+    try:
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a store reads like any output
+        version = versions / f"v{time.time_ns()}-{digest[:12]}"
+        os.replace(tmp, version)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _write_json(version.with_suffix(".json"), {
+        "source": source, "sha256": digest, "quads": quads,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+    _publish(out, version)
+    _remove_old_versions(versions, keep={version.name, live.name if live else None})
+    log.info("store %s: %d quads from %s in %.1f s", version, quads, source,
+             time.perf_counter() - started)
+    return out / STORE
 
 
 # -- the folder ---------------------------------------------------------------------

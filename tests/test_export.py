@@ -328,3 +328,166 @@ def test_atomic_open_refuses_append(tmp_path):
     with pytest.raises(ValueError):
         with atomic_open(tmp_path / "x", "a"):
             pass
+
+
+# --- GraphML, written element by element ----------------------------------------------
+
+def networkx_graphml(g: nx.MultiDiGraph) -> bytes:
+    """What kg wrote before it wrote GraphML itself: networkx's writer on a copy of the
+    graph with list values joined and None dropped."""
+    flat = nx.MultiDiGraph()
+    flat.add_nodes_from((n, {k: export._cell(v) for k, v in a.items() if v is not None})
+                        for n, a in g.nodes(data=True))
+    flat.add_edges_from((u, v, k, {k2: export._cell(v2) for k2, v2 in a.items() if v2 is not None})
+                        for u, v, k, a in g.edges(keys=True, data=True))
+    buf = io.BytesIO()
+    nx.write_graphml(flat, buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+def same_graph(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> bool:
+    return (list(a.nodes(data=True)) == list(b.nodes(data=True))
+            and list(a.edges(keys=True, data=True)) == list(b.edges(keys=True, data=True)))
+
+
+def test_graphml_is_the_bytes_networkx_wrote(outputs):
+    g, files = outputs
+    assert files["graph.graphml"].read_bytes() == networkx_graphml(g)
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_graphml_of_hostile_names_reads_back_as_networkx_wrote_it(name):
+    ents = [Entity("person:" + name, PERSON, name, (name, name + "2")), Entity(name, UNIT, name)]
+    ex = extraction(f"{name} и {name}.", [(name, PERSON, ents[0].id)], ents, title=name, author=name,
+                    relations=[Relation(ents[0].id, "member_of", ents[1].id, (0, 1), name)])
+    g = build_graph([ex])
+    g.nodes[ents[0].id].update(score=1.5, flag=True, count=3, places={"x"}, empty=None)
+    ours = export.graphml_bytes(g)
+    assert ours == networkx_graphml(g)
+    assert same_graph(nx.read_graphml(io.BytesIO(ours), force_multigraph=True),
+                      nx.read_graphml(io.BytesIO(networkx_graphml(g)), force_multigraph=True))
+
+
+def test_graphml_replaces_characters_xml_cannot_carry():
+    g = nx.MultiDiGraph()
+    g.add_node("a\x01b", name="x\x00y\x1b[31m\ufffe", ok="tab\tline\ncr\r")
+    g.add_edge("a\x01b", "c", key="k\x02", relation="r\x7f")
+    back = nx.read_graphml(io.BytesIO(export.graphml_bytes(g)), force_multigraph=True)
+    assert back.nodes["a\ufffdb"] == {"name": "x\ufffdy\ufffd[31m\ufffd", "ok": "tab\tline\ncr\r"}
+    assert [(u, v, k) for u, v, k in back.edges(keys=True)] == [("a\ufffdb", "c", "k\ufffd")]
+    assert back.edges["a\ufffdb", "c", "k\ufffd"]["relation"] == "r\x7f"  # DEL is XML
+
+
+def test_graphml_is_written_in_pieces(outputs):
+    g, files = outputs
+    buf = io.BytesIO()
+    writes = []
+    export.write_graphml(g, type("F", (), {"write": lambda self, b: (writes.append(len(b)), buf.write(b))})(),
+                         elements_at_a_time=2)
+    assert buf.getvalue() == files["graph.graphml"].read_bytes()
+    assert len(writes) > g.number_of_nodes() // 2
+
+
+def test_graphml_keeps_mixed_value_types_apart():
+    """A value of another type under the same name gets its own key, as networkx does."""
+    g = nx.MultiDiGraph()
+    g.add_node("a", n=1, when=["1941", "1942"])
+    g.add_node("b", n="один", when="1943")
+    g.add_edge("a", "b", n=2.5)
+    assert export.graphml_bytes(g) == networkx_graphml(g)
+    back = nx.read_graphml(io.BytesIO(export.graphml_bytes(g)))
+    assert back.nodes["a"] == {"n": 1, "when": "1941; 1942"} and back.nodes["b"]["n"] == "один"
+
+
+def test_relations_csv_written_in_pieces_is_the_same(outputs):
+    g, files = outputs
+    buf = io.BytesIO()
+    export.write_relations_csv(g, buf, rows_at_a_time=2)
+    assert buf.getvalue().decode("utf-8") == export.relations_csv(g) == files["relations.csv"].read_text(
+        encoding="utf-8")
+
+
+@pytest.fixture(params=["streaming", "after"])
+def store_mode(request, monkeypatch):
+    """write_outputs(store=True) as it runs here (graph.trig read through a named pipe as it
+    is written) and where there are no named pipes (loaded once it is written)."""
+    if request.param == "after":
+        monkeypatch.setattr(export.StreamingLoad, "available", staticmethod(lambda: False))
+    return request.param
+
+
+def test_store_loaded_beside_the_other_files(sample, tmp_path, store_mode):
+    import hashlib
+
+    from kg.store import VERSIONS, open_store, store_info, update_store
+
+    g = build_graph(sample)
+    files = write_outputs(g, tmp_path, store=True)
+    assert files["store"] == tmp_path / "store"
+    info = store_info(tmp_path)
+    trig = files["graph.trig"].read_bytes()
+    assert info["source"] == "graph.trig" and info["sha256"] == hashlib.sha256(trig).hexdigest()
+    assert info["quads"] == len(list(ox.parse(trig, format=ox.RdfFormat.TRIG))) > 100
+    version = info["path"]
+    assert update_store(None, tmp_path) == tmp_path / "store"  # up to date: nothing reloaded
+    assert store_info(tmp_path)["path"] == version
+    assert len(open_store(tmp_path)) == info["quads"]
+    files = write_outputs(g, tmp_path, store=True)  # the same bytes again: the same version
+    assert store_info(tmp_path)["path"] == version
+    assert [p.name for p in (tmp_path / VERSIONS).iterdir() if p.name.startswith(".tmp-")] == []
+
+
+class BrokenStore:
+    def __init__(self, path):
+        self.path = path
+
+    def bulk_load(self, **kwargs):
+        raise OSError("disk full")
+
+
+def test_a_failed_store_load_fails_the_writing_and_keeps_the_store(sample, tmp_path, monkeypatch,
+                                                                     store_mode):
+    from kg import store
+    from kg.store import VERSIONS, store_info
+
+    write_outputs(build_graph(sample[:1]), tmp_path, store=True)
+    before = store_info(tmp_path)
+    monkeypatch.setattr(store, "Store", BrokenStore)
+    with pytest.raises(OSError, match="disk full"):
+        write_outputs(build_graph(sample), tmp_path, store=True)
+    assert store_info(tmp_path) == before
+    assert [p.name for p in (tmp_path / VERSIONS).iterdir() if p.name.startswith(".tmp-")] == []
+
+
+def test_a_failed_file_leaves_the_store_as_it_was(sample, tmp_path, monkeypatch, store_mode):
+    from kg.store import VERSIONS, store_info, update_store
+
+    write_outputs(build_graph(sample[:1]), tmp_path, store=True)
+    before = store_info(tmp_path)
+
+    def broken(_g):
+        raise RuntimeError("render crashed")
+
+    monkeypatch.setattr(export, "render_html", broken)
+    with pytest.raises(RuntimeError, match="render crashed"):
+        write_outputs(build_graph(sample), tmp_path, store=True)
+    if store_mode == "streaming":  # the store waits for every file
+        assert store_info(tmp_path) == before
+    assert [p.name for p in (tmp_path / VERSIONS).iterdir() if p.name.startswith(".tmp-")] == []
+    update_store(None, tmp_path)  # the lock is free again
+    assert store_info(tmp_path)["quads"] > before["quads"]
+
+
+def test_a_failed_rdf_file_stops_the_streaming_load(sample, tmp_path, monkeypatch):
+    from kg import rdf
+    from kg.store import VERSIONS
+
+    def half(g, files):
+        files["trig"].write(b"@prefix schema: <https://schema.org/> .\n<https://x/a> schema:name ")
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(export, "write_rdf", half)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        write_outputs(build_graph(sample), tmp_path, store=True)
+    assert not (tmp_path / "store").exists() and not (tmp_path / "graph.trig").exists()
+    assert [p.name for p in (tmp_path / VERSIONS).iterdir()] == [".lock"]

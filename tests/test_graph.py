@@ -170,3 +170,13 @@ def test_entities_filter_by_label():
     assert [e["name"] for e in entities(g, PERSON)] == [
         "Кабыш Омаров", "Кадем Жуманиязов", "Ашимбек Истыбаев"]
     assert [e["id"] for e in entities(g, AWARD)] == [LEGION.id]
+
+
+def test_edges_of_a_sentence_share_its_text():
+    """One string per sentence, not a copy per edge: a big archive's graph holds the
+    sentence of every mention and co-occurrence."""
+    text, spans, ents, _ = ARTICLES[0]
+    g = build_graph([extraction(text, spans, ents)])
+    sentences = [a["sentence"] for *_, a in g.edges(data=True)]
+    assert len(sentences) >= 3 and sentences[0] == text
+    assert all(s is sentences[0] for s in sentences)

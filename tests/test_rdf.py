@@ -19,6 +19,8 @@ import pyoxigraph as ox
 import pyshacl
 import pytest
 import rdflib
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import PROV, RDF, SKOS
@@ -28,7 +30,7 @@ from kg.export import write_outputs
 from kg.graph import build_graph, event_id
 from kg.rdf import (BASE, CRM, ENTITIES_GRAPH, EVENT_KINDS, GEO, KG, OA, P4_HAS_TIME_SPAN, SDO,
                     VOCABULARY_GRAPH, article_graph_iri, article_iri, edtf_bounds, entity_iri,
-                    event_iri, kind_iri, rdf_quads, serialize, to_dataset, to_rdf)
+                    event_iri, kind_iri, rdf_quads, serialize, to_dataset, to_rdf, write_rdf)
 from kg.resources import read_mapping
 from kg.types import (AWARD, DATE, ORG, PERSON, PLACE, UNIT, Article, Entity, Event, Extraction,
                       Mention, Relation)
@@ -702,3 +704,159 @@ def test_docs_sparql_examples_answer(corpus):
     for query in queries:
         rows = list(store.query(query, use_default_graph_as_union=True))
         assert rows, query
+
+
+# --- the streaming writer (kg.rdf.write_rdf) ---------------------------------------------
+
+WRITE_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                 "jsonld": ox.RdfFormat.JSON_LD, "trig": ox.RdfFormat.TRIG,
+                 "nquads": ox.RdfFormat.N_QUADS}
+
+
+def written(g, formats=tuple(WRITE_FORMATS)) -> dict[str, bytes]:
+    import io
+
+    files = {fmt: io.BytesIO() for fmt in formats}
+    write_rdf(g, files)
+    return {fmt: f.getvalue() for fmt, f in files.items()}
+
+
+def parsed(data: bytes, fmt: str) -> set[tuple[str, ...]]:
+    """Statements as N-Triples/N-Quads strings of their terms, by pyoxigraph."""
+    out = [tuple(str(t) for t in q) for q in ox.parse(data, format=WRITE_FORMATS[fmt])]
+    assert len(out) == len(set(out)), f"{fmt}: a statement twice"
+    return set(out)
+
+
+def expected(quads, union: bool) -> set[tuple[str, ...]]:
+    """rdf_quads as pyoxigraph's strings, term by term (not through kg.rdf's writer)."""
+    def term(t):
+        if isinstance(t, Literal):
+            if t.language:
+                return ox.Literal(str(t), language=t.language)
+            return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype)) if t.datatype else None)
+        return ox.NamedNode(str(t))
+
+    out = {tuple(str(term(t)) for t in q) for q in quads}
+    return {q[:3] for q in out} if union else out
+
+
+def test_write_rdf_says_what_rdf_quads_says_in_every_format(small):
+    files = written(small.graph)
+    dataset, union = expected(small.quads, False), expected(small.quads, True)
+    assert len(dataset) == len(small.quads)
+    for fmt in WRITE_FORMATS:
+        want = dataset if fmt in ("trig", "nquads") else union
+        got = parsed(files[fmt], fmt)
+        if fmt not in ("trig", "nquads"):
+            got = {q[:3] for q in got}
+        assert got == want, fmt
+    json.loads(files["jsonld"])
+
+
+def test_a_fact_several_graphs_state_is_in_each_graph_and_once_in_the_union():
+    """The same relation from two articles: in both article graphs of the TriG, once in
+    Turtle, N-Triples and JSON-LD."""
+    text = "Кабыш Омаров служил в отряде «Монгол»."
+    member = Relation(OMAROV.id, "member_of", MONGOL.id, (0, len(text)), "member.v1")
+    exs = [extraction(text, [("Кабыш Омаров", PERSON, OMAROV.id), ("отряде «Монгол»", UNIT, MONGOL.id)],
+                      [OMAROV, MONGOL], source, relations=[member]) for source in ("a.txt", "b.txt")]
+    g = build_graph(exs)
+    files = written(g)
+    fact = (f"<{entity_iri(OMAROV.id, PERSON)}>", f"<{SDO.memberOf}>", f"<{entity_iri(MONGOL.id, UNIT)}>")
+    graphs = [q[3] for q in parsed(files["trig"], "trig") if q[:3] == fact]
+    assert sorted(graphs) == sorted(f"<{article_graph_iri(ex.article.id)}>" for ex in exs)
+    for fmt in ("turtle", "nt", "jsonld"):
+        assert sum(q[:3] == fact for q in parsed(files[fmt], fmt)) == 1, fmt
+    assert files["nt"].decode().count(" ".join(fact) + " .\n") == 1
+
+
+def test_the_entities_graph_in_batches_is_one_graph(small, monkeypatch):
+    from kg import rdf
+
+    whole = written(small.graph)
+    monkeypatch.setattr(rdf._Plan, "ENTITIES_BATCH", 3)
+    batched = written(small.graph)
+    for fmt in WRITE_FORMATS:
+        assert parsed(batched[fmt], fmt) == parsed(whole[fmt], fmt), fmt
+    trig = batched["trig"].decode()
+    assert trig.count("\ngraph:entities {\n") == 1  # one block, made of several parts
+
+
+def test_write_rdf_streams_a_graph_at_a_time(small):
+    """The files get their bytes graph by graph, never the whole dataset in one write."""
+    class Counting:
+        def __init__(self):
+            self.writes, self.size, self.largest = 0, 0, 0
+
+        def write(self, data: bytes) -> None:
+            self.writes += 1
+            self.size += len(data)
+            self.largest = max(self.largest, len(data))
+
+    files = {fmt: Counting() for fmt in WRITE_FORMATS}
+    write_rdf(small.graph, files)
+    graphs = len({q[3] for q in small.quads})
+    for fmt, f in files.items():
+        assert f.writes >= graphs and f.largest < f.size / 2, fmt
+
+
+def test_write_rdf_is_deterministic_and_the_same_whatever_the_formats(small):
+    both = written(small.graph)
+    assert written(small.graph) == both
+    for fmt in WRITE_FORMATS:
+        assert written(small.graph, (fmt,))[fmt] == both[fmt], fmt
+
+
+def test_serialize_of_nothing_parses():
+    for fmt in WRITE_FORMATS:
+        data = serialize([], fmt)
+        assert list(ox.parse(data, format=WRITE_FORMATS[fmt])) == [], fmt
+    assert json.loads(serialize([], "jsonld"))["@graph"] == []
+    with pytest.raises(ValueError):
+        serialize([], "rdfxml")
+
+
+def test_jsonld_values_are_json_escaped():
+    hostile = 'a "quoted" \\ back\nslash\ttab \x00\x1f \u2028 «ёлка» 🎖️'
+    quads = [(entity_iri("person:x", PERSON), SDO.name, Literal(hostile, lang="ru-Latn"), ENTITIES_GRAPH),
+             (entity_iri("person:x", PERSON), KG.edtf, Literal(hostile), ENTITIES_GRAPH),
+             (entity_iri("person:x", PERSON), SDO.birthDate, Literal("1913", datatype=ns.XSD.gYear),
+              ENTITIES_GRAPH)]
+    doc = json.loads(serialize(quads, "jsonld"))
+    [node] = doc["@graph"]
+    assert node["schema:name"] == [{"@value": hostile, "@language": "ru-Latn"}]
+    assert node["kg:edtf"] == [{"@value": hostile}]
+    assert node["schema:birthDate"] == [{"@value": "1913", "@type": "xsd:gYear"}]
+    for fmt in WRITE_FORMATS:
+        values = {q.object.value for q in ox.parse(serialize(quads, fmt), format=WRITE_FORMATS[fmt])}
+        assert values == {hostile, "1913"}, fmt
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=500, deadline=None)
+@example("a.")
+@example("..")
+@example("~x")
+@example("a b/c")
+@example("ё")
+@example("е\u0308")
+@example("x\u00b2")
+def test_slug_keeps_plain_ids_as_they_are(text):
+    """_slug's shortcut (an id of letters, digits, "_", "-", "." is kept) gives what the
+    character-by-character rule gives."""
+    from urllib.parse import quote
+
+    from kg.rdf import _slug
+
+    out = "".join(ch if ch.isalnum() or ch in "_-." else quote(ch, safe="").replace("~", "%7E")
+                  for ch in text)
+    kept = out.rstrip(".")
+    assert _slug(text) == kept + "%2E" * (len(out) - len(kept))
+
+
+def test_the_mapping_module_does_not_import_spacy():
+    code = "import sys, kg.rdf, kg.export; print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'natasha', 'torch')))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=ROOT)
+    assert done.stdout.strip() == "[]"

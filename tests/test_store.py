@@ -173,3 +173,75 @@ def test_store_files_read_like_any_output(tmp_path):
     (tmp_path / "graph.nt").write_text(nt("Кабыш Омаров"), encoding="utf-8")
     assert os.stat(update_store(None, tmp_path)).st_mode & 0o755 == 0o755
     assert Literal("Кабыш Омаров", language="ru") in {q.object for q in open_store(tmp_path)}
+
+
+# --- StreamingLoad: loading a file while it is written ---------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_streaming_load_reads_the_file_as_it_grows(tmp_path):
+    import hashlib
+    import threading
+
+    from kg.store import StreamingLoad
+    from pyoxigraph import RdfFormat
+
+    path = tmp_path / "graph.nt"
+    lines = nt(*(f"имя {i}" for i in range(3000))).encode("utf-8")
+    with open(path, "wb") as f, pytest.raises(ValueError):
+        StreamingLoad(tmp_path, os.dup(f.fileno()), "graph.nt", RdfFormat.N_TRIPLES)
+    with open(path, "w+b") as f:
+        loading = StreamingLoad(tmp_path, os.dup(f.fileno()), "graph.nt", RdfFormat.N_TRIPLES)
+        with pytest.raises(StoreBusyError):  # the lock is held while it loads
+            update_store(None, tmp_path)
+
+        def write() -> None:
+            for i in range(0, len(lines), 20000):  # in pieces, some of them cut mid-line
+                f.write(lines[i:i + 20000])
+                f.flush()
+                time.sleep(0.01)
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join()
+    assert loading.finish() == tmp_path / STORE
+    info = store_info(tmp_path)
+    assert info["quads"] == 3000 and info["sha256"] == hashlib.sha256(lines).hexdigest()
+    assert len(names(open_store(tmp_path))) == 3000
+    assert sorted(p.name for p in (tmp_path / VERSIONS).iterdir() if not p.is_dir()) == [
+        ".lock", Path(info["path"]).name + ".json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_streaming_load_of_rdf_that_does_not_parse_keeps_the_store(tmp_path):
+    from kg.store import StreamingLoad
+    from pyoxigraph import RdfFormat
+
+    (tmp_path / "graph.nt").write_text(nt("старый"), encoding="utf-8")
+    update_store(None, tmp_path)
+    before = store_info(tmp_path)
+    path = tmp_path / "new.nt"
+    with open(path, "w+b") as f:
+        loading = StreamingLoad(tmp_path, os.dup(f.fileno()), "new.nt", RdfFormat.N_TRIPLES)
+        f.write(nt("новый").encode("utf-8") * 1000 + b'<https://x/a> <https://x/p> "not closed .\n')
+        f.write(nt("ещё").encode("utf-8") * 100000)  # more than a pipe holds: the feeder must not hang
+    with pytest.raises(KgError, match="does not parse"):
+        loading.finish()
+    assert store_info(tmp_path) == before
+    assert names(open_store(tmp_path)) == {"старый"}
+    assert [p.name for p in (tmp_path / VERSIONS).iterdir() if p.name.startswith(".tmp-")] == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_streaming_load_aborted_leaves_nothing(tmp_path):
+    from kg.store import StreamingLoad
+    from pyoxigraph import RdfFormat
+
+    with open(tmp_path / "graph.nt", "w+b") as f:
+        loading = StreamingLoad(tmp_path, os.dup(f.fileno()), "graph.nt", RdfFormat.N_TRIPLES)
+        f.write(nt("половина").encode("utf-8"))
+        f.flush()
+        loading.abort()
+    assert not (tmp_path / STORE).exists()
+    assert [p.name for p in (tmp_path / VERSIONS).iterdir()] == [".lock"]
+    update_store(None, tmp_path)  # the lock is free
+    assert names(open_store(tmp_path)) == {"половина"}
