@@ -475,17 +475,22 @@ def format_life_path(lp: LifePath, width: int = SENTENCE_WIDTH) -> str:
     for e, date, place in zip(lp.events, dates, places):
         with_ = "".join(f"  {x}" for x in e.entities)
         with_ += f"  with {', '.join(e.others)}" if e.others else ""
-        title = "curated: " + "; ".join(e.curation) if e.curation else _clip(e.title, 0, TITLE_WIDTH)
+        title = "curated: " + "; ".join(e.curation) if e.curation else clip(e.title, 0, TITLE_WIDTH)
         lines.append(f"    {date:<{wd}}  {e.kind:<{wk}}  {place:<{wp}}{with_}"
-                     f"  — «{_clip(e.sentence, _position(e), width)}» ({title})")
+                     f"  — «{clip(e.sentence, _position(e), width)}» ({title})")
     return "\n".join(lines)
 
 
-def _clip(sentence: str, focus: int, width: int) -> str:
-    """At most ``width`` characters of ``sentence`` around ``focus``, cut at spaces, with "…"."""
+def clip(sentence: str, focus: int, width: int) -> str:
+    """At most ``width`` characters of ``sentence`` around ``focus``, cut at spaces, with "…".
+
+    >>> clip("Кабыш Омаров воевал в отряде «Монгол» под Тулузой.", 30, 20)
+    '…отряде «Монгол» под…'
+    """
     s = " ".join(sentence.split())
     if len(s) <= width:
         return s
+    focus = min(focus, len(s))
     start = max(0, min(focus - width // 3, len(s) - width))
     start = s.rfind(" ", 0, start + 1) + 1 if start else 0
     end = start + width

@@ -87,7 +87,7 @@ from itertools import combinations
 
 import networkx as nx
 
-from .lifepath import date_bounds
+from .lifepath import clip, date_bounds
 from .link import BIRTH_EVENTS, spelling_key
 from .normalize import fold
 from .resources import read_lexicon, read_lexicon_lines, read_mapping
@@ -317,8 +317,8 @@ class _Index:
 
     def quote(self, s: _Sighting | _Dated, focus: int | None = None) -> str:
         f = s.focus if isinstance(s, _Sighting) and focus is None else (focus or 0)
-        title = _clip(self.titles.get(s.article, s.article or "?"), 0, TITLE_WIDTH)
-        return f"«{_clip(s.sentence, f, SENTENCE_WIDTH)}» ({title})"
+        title = clip(self.titles.get(s.article, s.article or "?"), 0, TITLE_WIDTH)
+        return f"«{clip(s.sentence, f, SENTENCE_WIDTH)}» ({title})"
 
     def side(self, ident: str, limit: int = MAX_SIGHTINGS) -> list[str]:
         """Evidence lines for one entity: its first sentences, one per article."""
@@ -715,7 +715,7 @@ def _person_suspect(ctx: _PairContext, a: str, b: str, m: _NameMatch, render: bo
         if render:
             reason.append("same article")
             evidence.append("both in " + ", ".join(
-                f"«{_clip(ix.titles.get(x, x), 0, TITLE_WIDTH)}»"
+                f"«{clip(ix.titles.get(x, x), 0, TITLE_WIDTH)}»"
                 for x in sorted(shared_articles, key=lambda x: ix.order.get(x, 0))[:3]))
     unit_tie = _unit_tie(ix, keep, drop, render)
     if unit_tie:
@@ -1193,21 +1193,3 @@ def _mixed_labels(ix: _Index) -> list[Suspect]:
 def _command(verb: str, *args: str) -> str:
     return " ".join(["kg", verb, *(a if a.startswith("--") else shlex.quote(a) for a in args)])
 
-
-def _clip(sentence: str, focus: int, width: int) -> str:
-    """At most ``width`` characters of ``sentence`` around ``focus``, cut at spaces, with "…".
-
-    >>> _clip("Кабыш Омаров воевал в отряде «Монгол» под Тулузой.", 30, 20)
-    '…отряде «Монгол» под…'
-    """
-    s = " ".join(sentence.split())
-    if len(s) <= width:
-        return s
-    focus = min(focus, len(s))
-    start = max(0, min(focus - width // 3, len(s) - width))
-    start = s.rfind(" ", 0, start + 1) + 1 if start else 0
-    end = start + width
-    if end < len(s):
-        cut = s.rfind(" ", start, end)
-        end = cut if cut > start else end
-    return ("…" if start else "") + s[start:end].strip(" ,;:") + ("…" if end < len(s) else "")

@@ -10,7 +10,7 @@ import pytest
 from conftest import CORPUS
 from kg.export import graphml_bytes
 from kg.graph import build_graph
-from kg.lifepath import (LifeEvent, LifePath, _clip, date_bounds, date_key, find_person,
+from kg.lifepath import (LifeEvent, LifePath, clip, date_bounds, date_key, find_person,
                          format_life_path, life_path, order_events, person_matches, read_graph)
 from kg.types import (AWARD, PERSON, PLACE, UNIT, Article, Entity, Event, Extraction,
                       Relation)
@@ -248,7 +248,7 @@ def test_format_cuts_long_sentences_around_the_trigger():
     line = format_life_path(LifePath("p", "П", (), None, None, (), (e,))).splitlines()[-1]
     shown = line.split("«")[1].split("»")[0]
     assert shown.startswith("…") and "был ранен под Смоленском" in shown and len(shown) <= 101
-    middle = _clip("слово " * 40, 100, 50)
+    middle = clip("слово " * 40, 100, 50)
     assert len(middle) <= 52 and middle.startswith("…") and middle.endswith("…")
 
 
