@@ -48,7 +48,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .errors import KgError
-from .lifepath import LifeEvent, date_bounds, order_events
+from .lifepath import date_bounds, life_event, order_events
 from .link import latin
 from .normalize import fold as normalize_fold
 from .resources import data_dir
@@ -150,7 +150,7 @@ def page_data(g: nx.MultiDiGraph, max_shown: int = MAX_SHOWN, article_pages: boo
         for i in dict.fromkeys(ev["who"] + ([ev["place"]] if ev["place"] is not None else [])):
             took_part[i].append(k)
     years = _entity_years(g, entity_ids, events, took_part)
-    order = _life_order(g, entity_ids, event_ids, events, took_part, art_index)
+    order = _life_order(g, entity_ids, event_ids, took_part, art_index)
 
     out_entities = []
     for i, n in enumerate(entity_ids):
@@ -469,15 +469,13 @@ def _entity_years(g, entity_ids, events, took_part) -> dict[int, tuple[int, int]
     return {i: (min(ys), max(ys)) for i, ys in years.items()}
 
 
-def _life_order(g, entity_ids, event_ids, events, took_part, art_index) -> dict[int, list[int]]:
+def _life_order(g, entity_ids, event_ids, took_part, art_index) -> dict[int, list[int]]:
     """Each entity's events in the order ``kg person`` gives them (``kg.lifepath``)."""
     order = {}
     for i, ks in took_part.items():
-        life = [LifeEvent(date=events[k]["date"], kind=events[k]["kind"], place=None, others=(),
-                          trigger=str(k), article=g.nodes[event_ids[k]].get("article") or "",
-                          title="", sentence="", start=events[k]["start"] or 0,
-                          end=events[k]["start"] or 0) for k in ks]
-        order[i] = [int(e.trigger) for e in order_events(life, art_index)]
+        made = [life_event(g, entity_ids[i], event_ids[k]) for k in ks]
+        index = {id(e): k for e, k in zip(made, ks)}
+        order[i] = [index[id(e)] for e in order_events(made, art_index)]
     return order
 
 
