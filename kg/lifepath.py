@@ -28,7 +28,6 @@ in that article's text (see :func:`order_events`), not at the end.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import logging
 import re
@@ -39,6 +38,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .edtf import closed_bounds
 from .link import spelling_key
 from .normalize import fold
 
@@ -151,17 +151,9 @@ def _same_stem(a: str, b: str) -> bool:
 
 # -- dates --------------------------------------------------------------------------
 
-# EDTF sub-year codes -> (first month, last month); winter is that year's January and
-# February ("зимой 1942 года" is the winter of 1941/42); quarters, thirds, halves.
-_SUBYEAR = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (1, 2), 25: (3, 5), 26: (6, 8),
-            27: (9, 11), 28: (1, 2), 29: (9, 11), 30: (1, 2), 31: (3, 5), 32: (6, 8),
-            33: (1, 3), 34: (4, 6), 35: (7, 9), 36: (10, 12), 37: (1, 4), 38: (5, 8),
-            39: (9, 12), 40: (1, 6), 41: (7, 12)}
-_VALUE = re.compile(r"(\d[\dX]{3})(?:-([\dX]{2})(?:-([\dX]{2}))?)?")
-
-
 def date_bounds(value: str | None) -> tuple[dt.date, dt.date] | None:
-    """The first and the last day an EDTF value can mean; None when it is not a date.
+    """The first and the last day an EDTF value can mean (``kg.edtf.closed_bounds``:
+    a half-open interval is its known end); None when it is not a date.
 
     >>> date_bounds("1943-22")
     (datetime.date(1943, 6, 1), datetime.date(1943, 8, 31))
@@ -170,14 +162,7 @@ def date_bounds(value: str | None) -> tuple[dt.date, dt.date] | None:
     >>> date_bounds("около войны") is None
     True
     """
-    if not value:
-        return None
-    value = re.sub(r"[?~%\[\]{}\s]", "", value)
-    parts = re.split(r"/|,|\.\.", value)
-    bounds = [b for b in (_single(p) for p in parts if p) if b]
-    if not bounds or len(bounds) < sum(1 for p in parts if p):
-        return None
-    return min(b[0] for b in bounds), max(b[1] for b in bounds)
+    return closed_bounds(value)
 
 
 def date_key(value: str | None) -> tuple[int, int] | None:
@@ -188,31 +173,6 @@ def date_key(value: str | None) -> tuple[int, int] | None:
     """
     bounds = date_bounds(value)
     return None if bounds is None else (bounds[1].toordinal(), -bounds[0].toordinal())
-
-
-def _single(value: str) -> tuple[dt.date, dt.date] | None:
-    m = _VALUE.fullmatch(value)
-    if not m:
-        return None
-    year, month, day = m.groups()
-    first_year, last_year = int(year.replace("X", "0")), int(year.replace("X", "9"))
-    if first_year < 1:
-        return None
-    if month is None or month == "XX":
-        months = (1, 12)
-    elif month.isdigit() and 1 <= int(month) <= 12:
-        months = (int(month), int(month))
-    elif month.isdigit() and int(month) in _SUBYEAR and day is None:
-        months = _SUBYEAR[int(month)]
-    else:
-        return None
-    last_day = calendar.monthrange(last_year, months[1])[1]
-    first, last = dt.date(first_year, months[0], 1), dt.date(last_year, months[1], last_day)
-    if day and day != "XX":
-        if not day.isdigit() or months[0] != months[1] or not 1 <= int(day) <= last_day:
-            return None
-        first = last = dt.date(first_year, months[0], int(day))
-    return first, last
 
 
 # -- the life path ------------------------------------------------------------------

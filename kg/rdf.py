@@ -43,7 +43,6 @@ prefix gets a ``~`` mark so that it cannot take another entity's IRI:
 """
 from __future__ import annotations
 
-import calendar
 import hashlib
 import io
 import json
@@ -63,6 +62,7 @@ from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS
 
+from .edtf import edtf_bounds
 from .types import AWARD, ORG, PERSON, PLACE, UNIT
 
 log = logging.getLogger(__name__)
@@ -256,12 +256,6 @@ ID_PREFIXES = {family: Namespace(BASE + family + "/")
 _XSD_DATES = ((re.compile(r"\d{4}-\d{2}-\d{2}"), str(ns.XSD.date)),
               (re.compile(r"\d{4}-(0[1-9]|1[0-2])"), str(ns.XSD.gYearMonth)),
               (re.compile(r"\d{4}"), str(ns.XSD.gYear)))
-# EDTF sub-year codes -> (first month, last month); 24 and 28, winter, may be January or
-# December of the year, so the year is its bound; 29-32 (southern seasons) have none
-_SUB_YEAR = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (1, 12),
-             25: (3, 5), 26: (6, 8), 27: (9, 11), 28: (1, 12),
-             33: (1, 3), 34: (4, 6), 35: (7, 9), 36: (10, 12),
-             37: (1, 4), 38: (5, 8), 39: (9, 12), 40: (1, 6), 41: (7, 12)}
 _NO_SLUG = frozenset("_-.")
 _SLUG_KEPT = re.compile(r"[\w.-]*")  # \w is str.isalnum() or "_", character by character
 _LATIN, _CYRILLIC = re.compile(r"[A-Za-z]"), re.compile(r"[\u0400-\u04FF]")
@@ -524,42 +518,6 @@ def xsd_date(edtf: str | None) -> Literal | None:
     """
     lit = _xsd_date(edtf)
     return None if lit is None else _rdflib_term(lit)
-
-
-def edtf_bounds(edtf: str | None) -> tuple[date | None, date | None] | None:
-    """The first and last day an EDTF value can mean (doubt marks ignored), or None.
-
-    >>> [tuple(map(str, edtf_bounds(v))) for v in ("1941-06-22", "1943-22", "194X", "1941-06-22/1945-05")]
-    [('1941-06-22', '1941-06-22'), ('1943-06-01', '1943-08-31'), ('1940-01-01', '1949-12-31'), ('1941-06-22', '1945-05-31')]
-    >>> edtf_bounds("1941-02-30"), edtf_bounds("../1945")
-    (None, (None, datetime.date(1945, 12, 31)))
-    """
-    if not edtf:
-        return None
-    value = re.sub(r"[?~%]", "", edtf)
-    if "/" in value:
-        first, _, last = value.partition("/")
-        lo, hi = _bounds(first), _bounds(last)
-        lo, hi = lo[0] if lo else None, hi[1] if hi else None
-        return (lo, hi) if lo or hi else None
-    return _bounds(value)
-
-
-def _bounds(value: str) -> tuple[date, date] | None:
-    try:
-        if re.fullmatch(r"\d{4}|\d{3}X|\d{2}XX", value):
-            return date(int(value.replace("X", "0")), 1, 1), date(int(value.replace("X", "9")), 12, 31)
-        m = re.fullmatch(r"(\d{4})-(\d{2})", value)
-        if m:
-            year, code = int(m[1]), int(m[2])
-            first, last = (code, code) if 1 <= code <= 12 else _SUB_YEAR.get(code, (0, 0))
-            return date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            day = date.fromisoformat(value)
-            return day, day
-    except ValueError:  # month 0, day 31 of a short month, year 0
-        return None
-    return None
 
 
 def _real_day(value: str) -> bool:

@@ -29,7 +29,7 @@ from conftest import CORPUS, ROOT
 from kg.export import write_outputs
 from kg.graph import build_graph, event_id
 from kg.rdf import (BASE, CRM, ENTITIES_GRAPH, EVENT_KINDS, GEO, KG, OA, P4_HAS_TIME_SPAN, SDO,
-                    VOCABULARY_GRAPH, article_graph_iri, article_iri, edtf_bounds, entity_iri,
+                    VOCABULARY_GRAPH, article_graph_iri, article_iri, entity_iri,
                     event_iri, kind_iri, rdf_quads, serialize, to_dataset, to_rdf, write_rdf)
 from kg.resources import read_mapping
 from kg.types import (AWARD, DATE, ORG, PERSON, PLACE, UNIT, Article, Entity, Event, Extraction,
@@ -368,33 +368,6 @@ def test_event_in_schema_org_and_cidoc_crm(small):
     assert r.value(s, PROV.wasDerivedFrom) == article_iri(ex.article.id)
     ann = r.value(None, OA.hasBody, s)
     assert r.value(ann, OA.motivatedBy) == OA.describing
-
-
-@pytest.mark.parametrize("edtf, bounds", [
-    ("1941-06-22", ("1941-06-22", "1941-06-22")),
-    ("1941-06", ("1941-06-01", "1941-06-30")),
-    ("1944-02", ("1944-02-01", "1944-02-29")),
-    ("1941", ("1941-01-01", "1941-12-31")),
-    ("1943-21", ("1943-03-01", "1943-05-31")),  # spring
-    ("1942-24", ("1942-01-01", "1942-12-31")),  # winter: January or December
-    ("2016-33", ("2016-01-01", "2016-03-31")),  # first quarter
-    ("2016-41", ("2016-07-01", "2016-12-31")),  # second half
-    ("194X", ("1940-01-01", "1949-12-31")),
-    ("19XX", ("1900-01-01", "1999-12-31")),
-    ("1941-06-22/1945-05-09", ("1941-06-22", "1945-05-09")),
-    ("1941-06-22?", ("1941-06-22", "1941-06-22")),
-    ("~1943", ("1943-01-01", "1943-12-31")),
-    ("1941/..", ("1941-01-01", None)),
-    ("1941-02-30", None),
-    ("1941-13", None),
-    ("1941-29", None),  # southern-hemisphere spring: not here
-    ("осень", None),
-    ("", None),
-    (None, None),
-])
-def test_edtf_bounds(edtf, bounds):
-    got = edtf_bounds(edtf)
-    assert (None if got is None else tuple(d and d.isoformat() for d in got)) == bounds
 
 
 def test_article_description(small):
