@@ -12,7 +12,6 @@ import csv
 import logging
 import os
 import re
-import threading
 from collections.abc import Iterable
 from contextlib import ExitStack
 from functools import lru_cache
@@ -25,8 +24,8 @@ from rdflib import Graph
 
 from .files import atomic_open, atomic_write, fsync_dir  # noqa: F401  (kg.export's API)
 from .rdf import ENTITIES_GRAPH, serialize, write_rdf
-from .render import ARTICLES_DIR, article_page, render_article, render_html
-from .store import StreamingLoad
+from .render import ARTICLES_DIR, article_page, render_article, render_html, write_html  # noqa: F401
+from .store import StoreWriter
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +46,12 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike, store: bool = 
     with its mentions highlighted (pages of articles no longer in the graph are removed);
     the graph carries everything they show. Each file is the same bytes for the same graph.
 
-    ``store``: also load graph.trig into a new version of the RDF store, as
-    ``kg.store.update_store(None, out_dir)`` does (the result is ``"store"``), but while
-    the files are written (``kg.store.StreamingLoad`` reads graph.trig as it grows): the
-    load runs in pyoxigraph without Python's lock, so it takes a second core and costs
-    the build little more than the files. A later ``update_store(None, out_dir)`` finds
-    the store up to date. If any file fails, the store is left as it was.
+    ``store``: also load the quads of graph.trig into a new version of the RDF store, as
+    ``kg.store.update_store(None, out_dir)`` would (the result is ``"store"``), but while
+    the files are written and a chunk at a time (``kg.store.StoreWriter``): the loads run
+    in pyoxigraph without Python's lock, on a second core, and memory never holds the
+    dataset. A later ``update_store(None, out_dir)`` finds the store up to date. If any
+    file fails, the store is left as it was.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -62,19 +61,19 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike, store: bool = 
         with ExitStack() as stack:  # the four RDF files in one pass over the graph
             files = {fmt: stack.enter_context(atomic_open(out / name, "wb"))
                      for name, fmt in RDF_FILES.items()}
-            if store and StreamingLoad.available():  # the store reads graph.trig as it grows
-                loading = StreamingLoad(out, os.dup(files["trig"].fileno()), "graph.trig")
+            if store:  # the store takes the same quads as N-Quads, a chunk at a time
+                loading = StoreWriter(out, "graph.trig")
+                files["trig"] = loading.hashing(files["trig"])
+                files["nquads"] = loading
             write_rdf(g, files)
         for name in RDF_FILES:
             written[name] = out / name
             log.info("wrote %s", written[name])
-        if store and loading is None:
-            loading = _StoreLoad(out)
         writers = {
             "graph.graphml": lambda f: write_graphml(g, f),
             "entities.csv": lambda f: write_entities_csv(g, f),
             "relations.csv": lambda f: write_relations_csv(g, f),
-            "graph.html": lambda f: write_text(f, render_html(g)),
+            "graph.html": lambda f: write_html(g, f),
         }
         for name, write in writers.items():
             with atomic_open(out / name, "wb") as f:
@@ -89,35 +88,6 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike, store: bool = 
     if loading is not None:
         written["store"] = loading.finish()  # raises what the load raised
     return written
-
-
-class _StoreLoad:
-    """``kg.store.update_store(None, out)`` on a thread of its own, where there are no
-    named pipes for :class:`~kg.store.StreamingLoad`."""
-
-    def __init__(self, out: Path):
-        from . import store
-
-        self.path: Path | None = None
-        self.error: BaseException | None = None
-
-        def load() -> None:
-            try:
-                self.path = store.update_store(None, out)
-            except BaseException as e:  # noqa: BLE001  (handed to the caller by finish())
-                self.error = e
-
-        self.thread = threading.Thread(target=load, name="kg-store-load", daemon=True)
-        self.thread.start()
-
-    def finish(self) -> Path:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        return self.path
-
-    def abort(self) -> None:
-        self.thread.join()
 
 
 def write_article_pages(g: nx.MultiDiGraph, out: Path) -> dict[str, Path]:

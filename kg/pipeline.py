@@ -252,7 +252,6 @@ def _build_locked(paths, out_dir: Path, on_item, processes, executor, use_cache,
     from .export import write_outputs
     from .graph import build_graph
     from .link import link_entities
-    from .store import update_store
 
     if remove_temporaries(out_dir):  # a build killed half-way: its files never replaced anything
         log.info("removed the temporary files of an interrupted build in %s", out_dir)
@@ -275,8 +274,7 @@ def _build_locked(paths, out_dir: Path, on_item, processes, executor, use_cache,
     if not result.extractions:
         log.warning("no article could be read: outputs in %s left as they were", out_dir)
         return result, {"graph": graph, "outputs": {}}
-    outputs = write_outputs(graph, Path(out_dir))
-    outputs["store"] = update_store(None, out_dir)  # the richest RDF file just written
+    outputs = write_outputs(graph, Path(out_dir), store=True)  # the store loaded as graph.trig is written
     record_build(out_dir, paths, curation or find_curation(paths))
     return result, {"graph": graph, "outputs": outputs}
 

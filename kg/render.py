@@ -39,6 +39,8 @@ import logging
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from typing import IO
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -99,6 +101,21 @@ def render_html(g: nx.MultiDiGraph, title: str = "Граф знаний", max_sh
     (``"network"``, ``"timeline"`` or ``"map"``); ``focus``: an entity id selected on
     opening (the timeline then shows its events), as ``graph.html#<id>`` does.
     """
+    return "".join(html_pieces(g, title, max_shown, article_pages, view, focus))
+
+
+def write_html(g: nx.MultiDiGraph, f: IO[bytes], **options) -> None:
+    """:func:`render_html` written to a binary file piece by piece: the page of 10,000
+    articles is 130 MB, which memory then never holds whole (as text, twice that)."""
+    for piece in html_pieces(g, **options):
+        f.write(piece.encode("utf-8"))
+
+
+def html_pieces(g: nx.MultiDiGraph, title: str = "Граф знаний", max_shown: int = MAX_SHOWN,
+                article_pages: bool = True, view: str = "network", focus: str | None = None
+                ) -> Iterator[str]:
+    """The page of :func:`render_html` in pieces: the template around the data, and the
+    data's JSON a few thousand items at a time."""
     if view not in VIEWS:
         raise KgError(f"unknown view {view!r}: one of {', '.join(VIEWS)}")
     if focus is not None and (focus not in g or g.nodes[focus].get("kind") != "entity"):
@@ -106,18 +123,25 @@ def render_html(g: nx.MultiDiGraph, title: str = "Граф знаний", max_sh
     data = page_data(g, max_shown=max_shown, article_pages=article_pages)
     data["view"], data["focus"] = view, focus
     css, js = _vis_assets()
-    return _env().get_template("graph.html").render(
-        title=title,
+    page = _env().get_template("graph.html").render(
+        title=title.replace("\x00", ""),  # nothing but the slot has a NUL
         legend=[(label, STYLES[label][0], STYLES[label][2]) for label in STYLES],
         n_entities=len(data["entities"]),
         n_events=len(data["events"]),
         n_articles=len(data["articles"]),
-        data=Markup(script_json(data)),
+        data=Markup(_DATA_SLOT),
         vis_css=Markup(_raw_css(css)),
         vis_js=Markup(_raw_js(js)),
         app_css=Markup(_raw_css(_asset("graph.css"))),
         app_js=Markup(_raw_js(_asset("graph.js"))),
     )
+    head, _, tail = page.partition(_DATA_SLOT)
+    yield head
+    yield from script_json_pieces(data)
+    yield tail
+
+
+_DATA_SLOT = "\x00kg-data\x00"  # where the data goes: no template or asset has a NUL
 
 
 def page_data(g: nx.MultiDiGraph, max_shown: int = MAX_SHOWN, article_pages: bool = True) -> dict:
@@ -138,8 +162,9 @@ def page_data(g: nx.MultiDiGraph, max_shown: int = MAX_SHOWN, article_pages: boo
     art_index = {n: i for i, n in enumerate(articles)}
     ent_index = {n: i for i, n in enumerate(entity_ids)}
 
-    events = [_event(g, n, ent_index, art_index) for n in event_ids]
-    edges, mentions = _edges_and_mentions(g, ent_index, art_index)
+    sentences = _Sentences()
+    events = [_event(g, n, ent_index, art_index, sentences) for n in event_ids]
+    edges, mentions = _edges_and_mentions(g, ent_index, art_index, sentences)
     simple = nx.Graph()
     simple.add_nodes_from(range(len(entity_ids)))
     simple.add_edges_from((e["f"], e["t"]) for e in edges if e["f"] != e["t"])
@@ -163,6 +188,7 @@ def page_data(g: nx.MultiDiGraph, max_shown: int = MAX_SHOWN, article_pages: boo
         "entities": out_entities,
         "events": events,
         "edges": edges,
+        "sentences": sentences.texts,
         "core": sorted(by_degree[:max_shown]),
         "styles": {label: list(style) for label, style in STYLES.items()},
         "other": list(OTHER_STYLE),
@@ -246,7 +272,32 @@ def script_json(value) -> str:
     >>> script_json({"name": "</script><img src=x onerror=alert(1)>"})
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
     """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+
+
+def script_json_pieces(data: dict, items_at_a_time: int = 2000) -> Iterator[str]:
+    """:func:`script_json` of a dict, in pieces: its long lists a few thousand items at a
+    time, each piece by json's C encoder.
+
+    >>> d = {"a": list(range(5)), "b": "<"}
+    >>> "".join(script_json_pieces(d, items_at_a_time=2)) == script_json(d)
+    True
+    """
+    yield "{"
+    for k, (key, value) in enumerate(data.items()):
+        yield ("," if k else "") + script_json(key) + ":"
+        if isinstance(value, list) and len(value) > items_at_a_time:
+            yield "["
+            for i in range(0, len(value), items_at_a_time):
+                part = script_json(value[i:i + items_at_a_time])[1:-1]
+                yield ("," if i else "") + part
+            yield "]"
+        else:
+            yield script_json(value)
+    yield "}"
+
+
+def _script_safe(text: str) -> str:
     for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                     ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, esc)
@@ -395,7 +446,23 @@ def _entity(n: str, a: dict, i: int, xy: tuple, degree: int, years, events: list
     return out
 
 
-def _event(g: nx.MultiDiGraph, n: str, ent_index: dict, art_index: dict) -> dict:
+class _Sentences:
+    """Source sentences, each once: mentions, edges and events give an index into
+    ``sentences`` (a sentence names three entities on average)."""
+
+    def __init__(self):
+        self.index: dict[str, int] = {}
+        self.texts: list[str] = []
+
+    def __call__(self, sentence: str | None) -> int:
+        k = self.index.get(sentence or "")
+        if k is None:
+            k = self.index[sentence or ""] = len(self.texts)
+            self.texts.append(_short(sentence or "", MAX_SENTENCE))
+        return k
+
+
+def _event(g: nx.MultiDiGraph, n: str, ent_index: dict, art_index: dict, sentence: _Sentences) -> dict:
     a = g.nodes[n]
     bounds = date_bounds(a.get("date"))
     return {
@@ -405,7 +472,7 @@ def _event(g: nx.MultiDiGraph, n: str, ent_index: dict, art_index: dict) -> dict
         "place": ent_index.get(a.get("place")),
         "who": [ent_index[p] for p in (a.get("participants") or ()) if p in ent_index],
         "art": art_index.get(a.get("article")), "trigger": a.get("trigger"),
-        "s": _short(a.get("sentence") or "", MAX_SENTENCE), "start": a.get("start"),
+        "s": sentence(a.get("sentence")), "start": a.get("start"),
         **_curated(a),
     }
 
@@ -420,7 +487,7 @@ def _curated(a: dict) -> dict:
     return out
 
 
-def _edges_and_mentions(g: nx.MultiDiGraph, ent_index: dict, art_index: dict):
+def _edges_and_mentions(g: nx.MultiDiGraph, ent_index: dict, art_index: dict, sentence: _Sentences):
     """Drawn edges, one per (source, target, relation) with the count it stands for and
     its first evidence; and per entity its source sentences, one per sentence."""
     merged: dict[tuple[int, int, str], dict] = {}
@@ -435,7 +502,7 @@ def _edges_and_mentions(g: nx.MultiDiGraph, ent_index: dict, art_index: dict):
             key = (i, art, e.get("sentence_start", e.get("start")))
             if key not in seen:
                 seen.add(key)
-                mentions[i].append([art, e.get("start"), _short(e.get("sentence") or "", MAX_SENTENCE)])
+                mentions[i].append([art, e.get("start"), sentence(e.get("sentence"))])
             continue
         if u not in ent_index or v not in ent_index:
             continue  # participant_in, took_place_at: events have their own lists
@@ -443,7 +510,7 @@ def _edges_and_mentions(g: nx.MultiDiGraph, ent_index: dict, art_index: dict):
         if key not in merged:
             merged[key] = {"f": key[0], "t": key[1], "rel": relation, "n": 0,
                            "art": art_index.get(e.get("article")), "start": e.get("start"),
-                           "s": _short(e.get("sentence") or "", MAX_SENTENCE), "rule": e.get("rule"),
+                           "s": sentence(e.get("sentence")), "rule": e.get("rule"),
                            **_curated(e)}
         merged[key]["n"] += 1
     return list(merged.values()), dict(mentions)

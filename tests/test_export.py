@@ -314,10 +314,10 @@ def test_failed_build_leaves_previous_outputs(outputs, monkeypatch):
     g, files = outputs
     before = {name: p.read_bytes() for name, p in files.items()}
 
-    def broken(_g):
+    def broken(_g, _f):
         raise RuntimeError("render crashed")
 
-    monkeypatch.setattr(export, "render_html", broken)
+    monkeypatch.setattr(export, "write_html", broken)
     with pytest.raises(RuntimeError):
         write_outputs(g, files["graph.html"].parent)
     assert {name: p.read_bytes() for name, p in files.items()} == before
@@ -407,16 +407,7 @@ def test_relations_csv_written_in_pieces_is_the_same(outputs):
         encoding="utf-8")
 
 
-@pytest.fixture(params=["streaming", "after"])
-def store_mode(request, monkeypatch):
-    """write_outputs(store=True) as it runs here (graph.trig read through a named pipe as it
-    is written) and where there are no named pipes (loaded once it is written)."""
-    if request.param == "after":
-        monkeypatch.setattr(export.StreamingLoad, "available", staticmethod(lambda: False))
-    return request.param
-
-
-def test_store_loaded_beside_the_other_files(sample, tmp_path, store_mode):
+def test_store_loaded_beside_the_other_files(sample, tmp_path):
     import hashlib
 
     from kg.store import VERSIONS, open_store, store_info, update_store
@@ -445,8 +436,7 @@ class BrokenStore:
         raise OSError("disk full")
 
 
-def test_a_failed_store_load_fails_the_writing_and_keeps_the_store(sample, tmp_path, monkeypatch,
-                                                                     store_mode):
+def test_a_failed_store_load_fails_the_writing_and_keeps_the_store(sample, tmp_path, monkeypatch):
     from kg import store
     from kg.store import VERSIONS, store_info
 
@@ -459,26 +449,25 @@ def test_a_failed_store_load_fails_the_writing_and_keeps_the_store(sample, tmp_p
     assert [p.name for p in (tmp_path / VERSIONS).iterdir() if p.name.startswith(".tmp-")] == []
 
 
-def test_a_failed_file_leaves_the_store_as_it_was(sample, tmp_path, monkeypatch, store_mode):
+def test_a_failed_file_leaves_the_store_as_it_was(sample, tmp_path, monkeypatch):
     from kg.store import VERSIONS, store_info, update_store
 
     write_outputs(build_graph(sample[:1]), tmp_path, store=True)
     before = store_info(tmp_path)
 
-    def broken(_g):
+    def broken(_g, _f):
         raise RuntimeError("render crashed")
 
-    monkeypatch.setattr(export, "render_html", broken)
+    monkeypatch.setattr(export, "write_html", broken)
     with pytest.raises(RuntimeError, match="render crashed"):
         write_outputs(build_graph(sample), tmp_path, store=True)
-    if store_mode == "streaming":  # the store waits for every file
-        assert store_info(tmp_path) == before
+    assert store_info(tmp_path) == before  # the store waits for every file
     assert [p.name for p in (tmp_path / VERSIONS).iterdir() if p.name.startswith(".tmp-")] == []
     update_store(None, tmp_path)  # the lock is free again
     assert store_info(tmp_path)["quads"] > before["quads"]
 
 
-def test_a_failed_rdf_file_stops_the_streaming_load(sample, tmp_path, monkeypatch):
+def test_a_failed_rdf_file_stops_the_store_load(sample, tmp_path, monkeypatch):
     from kg import rdf
     from kg.store import VERSIONS
 
@@ -491,3 +480,18 @@ def test_a_failed_rdf_file_stops_the_streaming_load(sample, tmp_path, monkeypatc
         write_outputs(build_graph(sample), tmp_path, store=True)
     assert not (tmp_path / "store").exists() and not (tmp_path / "graph.trig").exists()
     assert [p.name for p in (tmp_path / VERSIONS).iterdir()] == [".lock"]
+
+
+def test_graph_html_written_in_pieces_is_the_page(outputs, monkeypatch):
+    """graph.html streamed (the data's JSON a few items at a time) is render_html's page."""
+    from kg import render
+
+    g, files = outputs
+    page = render.render_html(g)
+    assert files["graph.html"].read_text(encoding="utf-8") == page
+    pieces = render.script_json_pieces
+    monkeypatch.setattr(render, "script_json_pieces", lambda data: pieces(data, items_at_a_time=3))
+    buf = io.BytesIO()
+    render.write_html(g, buf)
+    assert buf.getvalue().decode("utf-8") == page
+    assert page.count("\x00") == 0

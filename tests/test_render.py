@@ -89,7 +89,7 @@ def test_hostile_text_survives_as_data(page):
     evil = next(e for e in data["entities"] if e["name"] == XSS)
     assert evil["aliases"] == [BREAKOUT]
     assert BREAKOUT in {a["title"] for a in data["articles"]}
-    assert any(XSS in m[2] for m in evil["m"])
+    assert any(XSS in data["sentences"][m[2]] for m in evil["m"])
 
 
 def test_the_page_script_writes_text_never_html(page):
@@ -110,7 +110,8 @@ def test_entities_articles_and_legend(page, graph):
     assert omarov["label"] == PERSON and omarov["aliases"] == ["Омарова"]
     assert omarov["rank"] == "рядовой" and omarov["role"] == "партизан"
     assert omarov["latin"] == "Kabysh Omarov"
-    [(art, start, sentence)] = omarov["m"]
+    [(art, start, k)] = omarov["m"]
+    sentence = data["sentences"][k]
     assert data["articles"][art]["title"] == "Освобождение Тулузы"
     assert data["articles"][art]["page"].startswith("articles/")
     assert sentence == "Рядовой Кабыш Омаров из отряда «Монгол» освобождал Тулузу."

@@ -175,73 +175,77 @@ def test_store_files_read_like_any_output(tmp_path):
     assert Literal("Кабыш Омаров", language="ru") in {q.object for q in open_store(tmp_path)}
 
 
-# --- StreamingLoad: loading a file while it is written ---------------------------------
+# --- StoreWriter: loading N-Quads while a build writes them ------------------------------
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
-def test_streaming_load_reads_the_file_as_it_grows(tmp_path):
+def nq(*names: str) -> bytes:
+    return "".join(f'<https://x/p{i}> <https://schema.org/name> "{n}"@ru <https://x/g> .\n'
+                   for i, n in enumerate(names)).encode("utf-8")
+
+
+def test_store_writer_loads_chunk_by_chunk(tmp_path):
     import hashlib
-    import threading
 
-    from kg.store import StreamingLoad
-    from pyoxigraph import RdfFormat
+    from kg.store import StoreWriter
 
-    path = tmp_path / "graph.nt"
-    lines = nt(*(f"имя {i}" for i in range(3000))).encode("utf-8")
-    with open(path, "wb") as f, pytest.raises(ValueError):
-        StreamingLoad(tmp_path, os.dup(f.fileno()), "graph.nt", RdfFormat.N_TRIPLES)
-    with open(path, "w+b") as f:
-        loading = StreamingLoad(tmp_path, os.dup(f.fileno()), "graph.nt", RdfFormat.N_TRIPLES)
-        with pytest.raises(StoreBusyError):  # the lock is held while it loads
-            update_store(None, tmp_path)
-
-        def write() -> None:
-            for i in range(0, len(lines), 20000):  # in pieces, some of them cut mid-line
-                f.write(lines[i:i + 20000])
-                f.flush()
-                time.sleep(0.01)
-
-        writer = threading.Thread(target=write)
-        writer.start()
-        writer.join()
-    assert loading.finish() == tmp_path / STORE
+    lines = nq(*(f"имя {i}" for i in range(3000)))
+    writer = StoreWriter(tmp_path, "graph.nq", quads_at_a_time=700)
+    with pytest.raises(StoreBusyError):  # the lock is held while it loads
+        update_store(None, tmp_path)
+    for i in range(0, 3000, 250):  # whole lines, as the RDF writer gives them
+        writer.write(b"".join(lines.splitlines(keepends=True)[i:i + 250]))
+    assert writer.finish() == tmp_path / STORE
     info = store_info(tmp_path)
     assert info["quads"] == 3000 and info["sha256"] == hashlib.sha256(lines).hexdigest()
+    assert info["source"] == "graph.nq"
     assert len(names(open_store(tmp_path))) == 3000
     assert sorted(p.name for p in (tmp_path / VERSIONS).iterdir() if not p.is_dir()) == [
         ".lock", Path(info["path"]).name + ".json"]
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
-def test_streaming_load_of_rdf_that_does_not_parse_keeps_the_store(tmp_path):
-    from kg.store import StreamingLoad
-    from pyoxigraph import RdfFormat
+def test_store_writer_digest_of_the_file_written_beside(tmp_path):
+    """The version records the digest of graph.trig, which update_store then finds loaded."""
+    import io
+
+    from kg.store import StoreWriter
+
+    trig = io.BytesIO()
+    writer = StoreWriter(tmp_path, "graph.trig")
+    beside = writer.hashing(trig)
+    beside.write('<https://x/g> { <https://x/a> <https://schema.org/name> "Кабыш"@ru . }\n'.encode())
+    writer.write('<https://x/a> <https://schema.org/name> "Кабыш"@ru <https://x/g> .\n'.encode())
+    writer.finish()
+    version = store_info(tmp_path)["path"]
+    (tmp_path / "graph.trig").write_bytes(trig.getvalue())
+    update_store(None, tmp_path)  # the same content: nothing reloaded
+    assert store_info(tmp_path)["path"] == version
+
+
+def test_store_writer_rdf_that_does_not_parse_keeps_the_store(tmp_path):
+    from kg.store import StoreWriter
 
     (tmp_path / "graph.nt").write_text(nt("старый"), encoding="utf-8")
     update_store(None, tmp_path)
     before = store_info(tmp_path)
-    path = tmp_path / "new.nt"
-    with open(path, "w+b") as f:
-        loading = StreamingLoad(tmp_path, os.dup(f.fileno()), "new.nt", RdfFormat.N_TRIPLES)
-        f.write(nt("новый").encode("utf-8") * 1000 + b'<https://x/a> <https://x/p> "not closed .\n')
-        f.write(nt("ещё").encode("utf-8") * 100000)  # more than a pipe holds: the feeder must not hang
-    with pytest.raises(KgError, match="does not parse"):
-        loading.finish()
+    writer = StoreWriter(tmp_path, "new.nq", quads_at_a_time=100)
+    with pytest.raises(KgError, match="new.nq: the RDF does not parse"):
+        writer.write(nq("новый") * 100 + b'<https://x/a> <https://x/p> "not closed .\n')
+        for _ in range(1000):  # more chunks than the queue holds: the writer must not hang
+            writer.write(nq("ещё") * 100)
+        writer.finish()
+    writer.abort()  # what a build does after a failed write: the lock is let go
     assert store_info(tmp_path) == before
     assert names(open_store(tmp_path)) == {"старый"}
     assert [p.name for p in (tmp_path / VERSIONS).iterdir() if p.name.startswith(".tmp-")] == []
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
-def test_streaming_load_aborted_leaves_nothing(tmp_path):
-    from kg.store import StreamingLoad
-    from pyoxigraph import RdfFormat
+def test_store_writer_aborted_leaves_nothing(tmp_path):
+    from kg.store import StoreWriter
 
-    with open(tmp_path / "graph.nt", "w+b") as f:
-        loading = StreamingLoad(tmp_path, os.dup(f.fileno()), "graph.nt", RdfFormat.N_TRIPLES)
-        f.write(nt("половина").encode("utf-8"))
-        f.flush()
-        loading.abort()
+    writer = StoreWriter(tmp_path, "graph.nq", quads_at_a_time=1)
+    writer.write(nq("половина", "ещё"))
+    writer.abort()
     assert not (tmp_path / STORE).exists()
     assert [p.name for p in (tmp_path / VERSIONS).iterdir()] == [".lock"]
+    (tmp_path / "graph.nt").write_text(nt("половина"), encoding="utf-8")
     update_store(None, tmp_path)  # the lock is free
     assert names(open_store(tmp_path)) == {"половина"}

@@ -4,6 +4,10 @@
 (function () {
   "use strict";
   var D = JSON.parse(document.getElementById("kg-data").textContent);
+  // sentences come once, in D.sentences; mentions, edges and events give their index
+  D.events.forEach(function (ev) { ev.s = D.sentences[ev.s]; });
+  D.edges.forEach(function (r) { r.s = D.sentences[r.s]; });
+  D.entities.forEach(function (e) { (e.m || []).forEach(function (m) { m[2] = D.sentences[m[2]]; }); });
   var E = D.entities, EV = D.events, A = D.articles;
   var SVG = "http://www.w3.org/2000/svg";
 
