@@ -29,6 +29,7 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Token
 
+from .morph import lemma as lemma_of
 from .nlp import dependencies
 from .normalize import rank_words
 from .resources import read_lexicon, read_mapping
@@ -41,6 +42,8 @@ PATIENT_KINDS = {"wounded", "conscription", "award", "captured", "death", "rebur
 ATTACH = {"obl", "nmod", "advmod", "obl:agent", "flat", "appos", "iobj", "obj"}
 COMMAND_WORDS = {"командир", "командующий", "комбат", "комдив", "комполка", "командовать"}
 RELATIVE_POSSESSIVES = {"его", "её", "ее", "их"}
+BURIAL_VERBS = ("похоронить", "погрести")  # buried_in, for the subject or the object
+FORMATION_VERBS = ("сформировать", "формировать", "дислоцироваться")  # a unit located_in
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +56,66 @@ def _triggers() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
         else:
             single[key] = kind
     return single, pair
+
+
+def needs_parse(tokens: list[Token]) -> bool:
+    """Whether a sentence's dependency parse can change its events or relations: kg.nlp
+    parses only the sentences that pass (the parser is a third of the models' time).
+
+    Everything that reads the parse starts from a word of the sentence: a trigger, a
+    verb of :func:`_verb_relations`, "состав" or "назначить" (:func:`_composition_relations`),
+    a relative noun (:func:`_relative_anchor`). A sentence with none of them yields no
+    event, carries the same subjects and place to the next one (:func:`_sentence_events`)
+    and only the relations read off the words between names, parsed or not. A trigger
+    of two words needs its second word in the sentence ("получить медаль"; a unit for
+    "стать @UNIT", or right after it), and the verbs and relative nouns need a name to
+    relate ("работал в школе" relates nobody): a token of an entity but a date (its
+    label may still change, by a vote in kg.resolve) or a bare unit noun.
+
+    >>> from kg.nlp import load_nlp
+    >>> doc = load_nlp()("Он стал врачом. Он стал снайпером бригады. Отец работал дома.")
+    >>> [needs_parse(list(s)) for s in doc.sents]
+    [False, True, False]
+    """
+    lemmas = {t.lemma_ for t in tokens}
+    if not lemmas.isdisjoint(_triggers()[0]) or "состав" in lemmas \
+            or "назначить" in lemmas and not lemmas.isdisjoint(COMMAND_WORDS):
+        return True
+    for first in lemmas.intersection(_pairs_by_first()):
+        for second, _ in _pairs_by_first()[first]:
+            if second in lemmas:
+                return True
+            if second.startswith("@") and _may_name(tokens + _next_words_after(tokens)):
+                return True
+    return not lemmas.isdisjoint(_relating_words()) and _may_name(tokens)
+
+
+def _next_words_after(tokens: list[Token]) -> list[Token]:
+    """The words after a sentence that :func:`_next_words` of a word in it may reach
+    (none when it ends with punctuation)."""
+    if not tokens or tokens[-1].is_punct:
+        return []
+    out = []
+    for t in tokens[-1].doc[tokens[-1].i + 1:tokens[-1].i + 7]:
+        if t.is_punct or t.is_space:
+            break
+        out.append(t)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _relating_words() -> frozenset[str]:
+    """The words that relate names through the parse (besides triggers): verbs and relatives."""
+    return frozenset(read_lexicon("relation_words") | read_lexicon("relatives")
+                     | set(FORMATION_VERBS + BURIAL_VERBS + ("командовать",)))
+
+
+def _may_name(tokens: list[Token]) -> bool:
+    """Whether any of the tokens may become a mention with an entity other than a date
+    or a pronoun: an entity's token, or a unit noun (kg.normalize.unit_nouns)."""
+    nouns = read_lexicon("unit_nouns")
+    return any(t.ent_type_ and t.ent_type_ != DATE or lemma_of(t.text, "NOUN") in nouns
+               for t in tokens)
 
 
 @dataclass
@@ -604,8 +667,7 @@ def _verb_relations(art: _Article, tokens: list[Token], evidence: Span, verbs: f
     out = []
     for tok in tokens:
         lemma = tok.lemma_
-        if lemma not in verbs and lemma not in ("сформировать", "формировать", "командовать",
-                                                 "похоронить", "погрести", "дислоцироваться"):
+        if lemma not in verbs and lemma not in FORMATION_VERBS + BURIAL_VERBS + ("командовать",):
             continue
         subject_ids = [a for c in art.children.get(tok.i, ()) if art.dep(c) in SUBJECTS
                        for a in _actors(art, c)]
@@ -613,14 +675,14 @@ def _verb_relations(art: _Article, tokens: list[Token], evidence: Span, verbs: f
         subjects = [by_id[a] for a in subject_ids if a in by_id]
         below = [m for t in art.subtree(tok, 4) for m in [art.mention(t)]
                  if m is not None and m.entity and m not in subjects]
-        if lemma in ("похоронить", "погрести"):
+        if lemma in BURIAL_VERBS:
             places = [m for m in below if m.label == PLACE]
             objects = subjects or [by_id[a] for c in art.children.get(tok.i, ()) if art.dep(c) == "obj"
                                    for a in _actors(art, c) if a in by_id]
             out += [Relation(s.entity, "buried_in", places[0].entity, evidence, "buried_verb")
                     for s in objects if s.label == PERSON and places]
             continue
-        if lemma in ("сформировать", "формировать", "дислоцироваться"):
+        if lemma in FORMATION_VERBS:
             places = [m for m in below if m.label == PLACE]
             out += [Relation(s.entity, "located_in", places[0].entity, evidence, "formed_in")
                     for s in subjects if s.label == UNIT and places]

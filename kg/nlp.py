@@ -4,13 +4,15 @@ The pipeline is ``spacy.blank("ru")`` with a razdel tokenizer (so that tokens li
 up with Natasha's models), then these components, in order:
 
 * ``kg_natasha`` — sentences (line breaks, then razdel), Natasha's slovnet morphology
-  (POS and Case/Gender/Number), its dependency parse (``token._.kg_head``,
-  ``token._.kg_dep``) and slovnet NER into ``doc.spans["model"]``;
+  (POS and Case/Gender/Number) and slovnet NER into ``doc.spans["model"]``;
 * ``kg_lemmas`` — pymorphy3 lemmas, choosing the parse that agrees with slovnet's POS;
 * ``kg_units``, ``kg_dates``, ``kg_awards``, ``kg_orgs``, ``kg_places`` — SpanRulers whose patterns are the data
   files ``data/patterns/*.jsonl``;
 * ``kg_settle`` — one function, :func:`settle_overlaps`, decides between model and
-  rule spans and writes ``doc.ents``.
+  rule spans and writes ``doc.ents``;
+* ``kg_syntax`` — Natasha's slovnet dependency parse (``token._.kg_head``,
+  ``token._.kg_dep``) of the sentences whose events and relations depend on it
+  (:func:`kg.events.needs_parse`); the other sentences keep no parse.
 
 All weights come from the ``natasha`` wheel; nothing is fetched at run time.
 
@@ -29,9 +31,8 @@ from functools import lru_cache
 
 import numpy
 import spacy
-from slovnet.chop import chop
 from slovnet.conll import parse_conll_tag
-from slovnet.markup import BIOMarkup
+from slovnet.exec.mask import split_masked
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
@@ -154,37 +155,22 @@ class NatashaComponent:
         self._tags: dict[str, tuple[str, MorphAnalysis | None]] = {}  # slovnet tag -> POS, morph
 
     def __call__(self, doc: Doc) -> Doc:
-        ner, morph, syntax = _natasha()
+        ner, morph, _ = _natasha()
         sents = sentence_spans(doc.text)
         doc.user_data["kg_sentences"] = sents
         _mark_sentence_starts(doc, {s for s, _ in sents})
-        words_by_sent = []
-        toks_by_sent = []
-        for s, e in sents:
-            span = doc.char_span(s, e, alignment_mode="expand")
-            toks = [t for t in span if not t.is_space] if span is not None else []
-            if toks:
-                toks_by_sent.append(toks)
-                words_by_sent.append([t.text for t in toks])
-        for toks, tags in zip(toks_by_sent, _predict(morph, words_by_sent)):
+        toks_by_sent = sentence_tokens(doc)
+        words = [[t.text for t in toks] for toks in toks_by_sent]
+        for toks, tags in zip(toks_by_sent, _predict(morph, words)):
             for tok, tag in zip(toks, tags):
                 tok.pos_, analysis = self._tag(tag)
                 if analysis is not None:
                     tok.morph = analysis
-        # dependencies live in extension attributes: setting spaCy's own heads would
-        # let the parse redraw the sentence boundaries decided above
-        heads, deps = dependencies(doc)
-        for toks, (_, head_ids, rels) in zip(toks_by_sent, _predict(syntax, words_by_sent)):
-            for tok, head_id, rel in zip(toks, head_ids, rels):
-                head = int(head_id) - 1
-                heads[tok.i] = toks[head].i if 0 <= head < len(toks) else None
-                deps[tok.i] = rel
         spans = []
         # the NER tokenizes the text as the tokenizer did (razdel): it is given those words
-        for sp in _ner_spans(ner, doc.text, [t.text for t in doc if not t.is_space]):
-            span = doc.char_span(sp.start, sp.stop, label=NER_LABELS[sp.type],
-                                 alignment_mode="expand")
-            span = fix_model_span(span) if span is not None else None
+        tokens = [t for t in doc if not t.is_space]
+        for start, end, kind in _ner_spans(ner, [t.text for t in tokens]):
+            span = fix_model_span(Span(doc, tokens[start].i, tokens[end - 1].i + 1, NER_LABELS[kind]))
             if span is not None:
                 spans.append(span)
         doc.spans["model"] = spans
@@ -210,22 +196,167 @@ def _mark_sentence_starts(doc: Doc, starts: set[int]) -> None:
         doc.from_array([SENT_START], numpy.array(values, dtype="int64").astype(numpy.uint64))
 
 
-def _predict(model, items: list[list[str]]):
-    """A slovnet model's raw predictions for sentences of words (tag strings; for the
-    parser, ids, heads and relations), in the batches ``model.map`` makes (the batch
-    changes the padding, and so the result), without the record per token that
-    slovnet and natasha build on top of them."""
+def sentence_tokens(doc: Doc) -> list[list[Token]]:
+    """The tokens (spaces left out) of each sentence of ``doc`` that has any, as the
+    models see them."""
+    out = []
+    for s, e in doc.user_data.get("kg_sentences") or sentence_spans(doc.text):
+        span = doc.char_span(s, e, alignment_mode="expand")
+        toks = [t for t in span if not t.is_space] if span is not None else []
+        if toks:
+            out.append(toks)
+    return out
+
+
+# slovnet's models run on sentences padded to the longest of each batch of 8 in a row
+# (``model.map``), and padding changes the result: the first convolution reads the pad
+# word's vector past the end of a shorter sentence, where the longest sees zeros (later
+# layers see zeros in both). A sentence's result depends on that alone: on how many pad
+# words it sees, 0 up to the convolution's reach. kg runs sentences of like length
+# together, which spares most of the padding, and gives each the pad words it would
+# see in slovnet's batches, so the results are those of Natasha, and the same whatever
+# other sentences are run: kg_syntax parses some sentences only.
+_WORDS = 128
+
+
+def _pads(lengths: list[int], batch_size: int, reach: int) -> list[int]:
+    """How many pad words each sentence sees in slovnet's batches (``batch_size`` in a
+    row, padded to the longest), the first convolution reaching ``reach`` words.
+
+    >>> _pads([3, 5, 5, 2, 4], 2, 1)
+    [1, 0, 0, 1, 0]
+    """
+    out = []
+    for k in range(0, len(lengths), batch_size):
+        chunk = lengths[k:k + batch_size]
+        out += [min(max(chunk) - n, reach) for n in chunk]
+    return out
+
+
+def _predict(model, items: list[list[str]], pads: list[int] | None = None) -> list:
+    """A slovnet morphology or syntax model's raw predictions for sentences of words
+    (tag strings; for the parser, ids, heads and relations), in order, without the
+    record per token that slovnet and natasha build on top of them. ``pads``: the pad
+    words each sentence saw in slovnet's batches of the sentences of its text (by
+    default ``items`` are the whole text)."""
     infer = model.infer
-    for chunk in chop(items, model.batch_size):
-        yield from infer.decoder(infer.process(infer.encoder(chunk)))
+    reach = infer.model.encoder.layers[0].conv.padding
+    if pads is None:
+        pads = _pads([len(words) for words in items], model.batch_size, reach)
+    order = sorted(range(len(items)), key=lambda k: len(items[k]) + pads[k])
+    out: list = [None] * len(items)
+    for chunk in _chunks(order, [len(items[k]) + pads[k] for k in order]):
+        x, pad_mask = _encode(infer, [items[k] for k in chunk], [pads[k] for k in chunk])
+        for k, pred in zip(chunk, infer.decoder(_decode(infer.model, x, pad_mask))):
+            out[k] = pred
+    return out
 
 
-def _ner_spans(ner, text: str, words: list[str]):
-    """slovnet NER spans (start, stop, type) of ``text`` already split into ``words``:
-    what ``ner(text).spans`` gives, without tokenizing the text again."""
+def _chunks(order: list[int], widths: list[int]) -> list[list[int]]:
+    """``order`` (by width, ascending) in runs of at most ``_WORDS`` padded words (one
+    sentence at least): small batches stay in the processor's cache.
+
+    >>> _chunks([4, 2, 0, 1], [30, 40, 50, 100])
+    [[4, 2], [0], [1]]
+    """
+    out: list[list[int]] = []
+    for k, width in zip(order, widths):
+        if out and (len(out[-1]) + 1) * width <= _WORDS:
+            out[-1].append(k)
+        else:
+            out.append([k])
+    return out
+
+
+def _encode(infer, items: list[list[str]], pads: list[int]):
+    """Sentences through a model's embedding and encoder (``Tag`` or ``Syntax`` of
+    ``slovnet.exec.model``): each sentence followed by its pad words, then zeros."""
+    encoder, ids = infer.encoder, _word_ids(infer.encoder)
+    width = max(len(words) + pad for words, pad in zip(items, pads))
+    word_id = numpy.full((len(items), width), encoder.words_vocab.pad_id)
+    shape_id = numpy.full((len(items), width), encoder.shapes_vocab.pad_id)
+    blank = numpy.zeros((len(items), width), dtype=bool)
+    for row, (words, pad) in enumerate(zip(items, pads)):
+        for col, word in enumerate(words):
+            found = ids.get(word)
+            if found is None:
+                found = ids[word] = tuple(x[0] for x in encoder.item([word]))
+            word_id[row, col], shape_id[row, col] = found
+        blank[row, len(words) + pad:] = True
+    pad_mask = word_id == encoder.words_vocab.pad_id  # as slovnet's encoder has it
+    x = infer.model.emb(word_id, shape_id)
+    x[blank] = 0
+    return infer.model.encoder(x, pad_mask), pad_mask
+
+
+def _word_ids(encoder) -> dict[str, tuple[int, int]]:
+    """A model's word and shape ids by word, kept (the word's shape is a function of
+    Python: the same words recur)."""
+    ids = getattr(encoder, "_kg_ids", None)
+    if ids is None or len(ids) > 500_000:
+        ids = encoder._kg_ids = {}
+    return ids
+
+
+def _decode(model, x, pad_mask):
+    """The predictions per sentence, as ``slovnet.exec.infer``'s ``MorphInfer`` and
+    ``SyntaxInfer`` make them from the encoder's output."""
+    mask = ~pad_mask
+    if hasattr(model, "rel"):  # the parser
+        head_id = model.head.decode(model.head(x), mask)
+        rel_id = model.rel.decode(model.rel(x, head_id), mask)
+        return zip(split_masked(head_id, mask), split_masked(rel_id, mask))
+    return split_masked(model.head.decode(model.head(x)), mask)
+
+
+def _ner_spans(ner, words: list[str]) -> list[tuple[int, int, str]]:
+    """slovnet NER spans of a text already split into ``words``, as (first word, last
+    word + 1, type): what ``ner(text).spans`` gives, without tokenizing the text again."""
+    if not words:
+        return []
     infer = ner.infer
-    tags = next(infer.decoder(infer.process(infer.encoder([words]))))
-    return BIOMarkup.from_tuples(zip(words, tags)).to_span(text).spans
+    x, _ = _encode(infer, [words], [0])  # the whole text is one sequence: no padding
+    tags = _viterbi(infer.model.head.crf.transitions.array, infer.model.head(x)[0])
+    return _bio_spans(next(infer.decoder([tags])))
+
+
+def _bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """Spans of BIO tags as slovnet's ``bio_spans`` reads them: an I- tag goes on
+    whatever span is open, whatever its type.
+
+    >>> _bio_spans(["B-PER", "I-PER", "O", "I-LOC", "B-LOC", "B-ORG", "I-LOC"])
+    [(0, 2, 'PER'), (4, 5, 'LOC'), (5, 7, 'ORG')]
+    """
+    out = []
+    kind, start, end = None, 0, 0
+    for k, tag in enumerate(tags):
+        part, _, type_ = tag.partition("-")
+        if part == "I":
+            end = k + 1
+            continue
+        if kind:
+            out.append((start, end, kind))
+        kind, start, end = (type_, k, k + 1) if part == "B" else (None, 0, 0)
+    if kind:
+        out.append((start, end, kind))
+    return out
+
+
+def _viterbi(transitions, emissions) -> list[int]:
+    """The best tags of one sequence: slovnet's ``CRF.decode`` for a batch of one
+    without padding, the same sums in the same order, with fewer steps for numpy."""
+    cols = numpy.arange(transitions.shape[0])
+    score = emissions[0]
+    history = []
+    for emission in emissions[1:]:
+        scores = score[:, None] + transitions + emission  # from tag (row) to tag (column)
+        best = scores.argmax(0)
+        score = scores[best, cols]
+        history.append(best)
+    tags = [int(score.argmax())]
+    for best in reversed(history):
+        tags.append(int(best[tags[-1]]))
+    return tags[::-1]
 
 
 _EDGE_POS = {"ADP", "CCONJ", "SCONJ", "PUNCT", "PART"}
@@ -356,6 +487,41 @@ def make_lemmas(nlp, name):
         return doc
 
     return set_lemmas
+
+
+@Language.factory("kg_syntax")
+def make_syntax(nlp, name):
+    # which sentences need a parse is for the stage that reads it to say
+    from .events import needs_parse
+
+    return lambda doc: dependency_parse(doc, needs_parse)
+
+
+def dependency_parse(doc: Doc, select=None) -> Doc:
+    """Natasha's dependency parse of the sentences of ``doc`` (after ``kg_natasha``)
+    that ``select`` (their tokens -> bool) passes, all by default; each gets the parse
+    a parse of every sentence gives it.
+
+    >>> doc = dependency_parse(load_nlp()("Он любил кошек. Отец служил в полку."), lambda toks: len(toks) > 4)
+    >>> [(t.text, t._.kg_head, t._.kg_dep) for t in doc][1:5]
+    [('любил', None, ''), ('кошек', None, ''), ('.', None, ''), ('Отец', 5, 'nsubj')]
+    """
+    # dependencies live in extension attributes: setting spaCy's own heads would
+    # let the parse redraw the sentence boundaries decided above
+    syntax = _natasha()[2]
+    sents = sentence_tokens(doc)
+    reach = syntax.infer.model.encoder.layers[0].conv.padding
+    pads = _pads([len(toks) for toks in sents], syntax.batch_size, reach)
+    chosen = [k for k, toks in enumerate(sents) if select is None or select(toks)]
+    heads, deps = dependencies(doc)
+    found = _predict(syntax, [[t.text for t in sents[k]] for k in chosen], [pads[k] for k in chosen])
+    for k, (_, head_ids, rels) in zip(chosen, found):
+        toks = sents[k]
+        for tok, head_id, rel in zip(toks, head_ids, rels):
+            head = int(head_id) - 1
+            heads[tok.i] = toks[head].i if 0 <= head < len(toks) else None
+            deps[tok.i] = rel
+    return doc
 
 
 @Language.factory("kg_settle", assigns=["doc.ents"])
@@ -737,6 +903,7 @@ def load_nlp() -> Language:
                                      "validate": True})
         ruler.add_patterns(load_patterns(key))
     nlp.add_pipe("kg_settle")
+    nlp.add_pipe("kg_syntax")
     return nlp
 
 

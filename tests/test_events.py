@@ -91,3 +91,23 @@ def test_every_fact_has_its_sentence():
         s, end = e.evidence
         assert s < end and text[s:end].strip()
         assert any(s == a and end == b for a, b in ex.sentences)
+
+
+def test_parsing_every_sentence_changes_nothing():
+    """kg.nlp parses only the sentences kg.events.needs_parse passes: a parse of every
+    sentence gives the same events and relations (the sample corpus)."""
+    from kg.clean import clean
+    from kg.nlp import analyze, dependency_parse
+    from kg.pipeline import extraction_from_doc
+    from kg.read import read_all
+
+    from conftest import CORPUS
+
+    for document in read_all([str(CORPUS)]):
+        article = clean(document)
+        doc = analyze(article)
+        some = extraction_from_doc(article, doc)
+        del doc.user_data["kg_parse"]
+        every = extraction_from_doc(article, dependency_parse(doc))
+        assert (some.events, some.relations) == (every.events, every.relations), document.source
+        assert some.events and some.relations

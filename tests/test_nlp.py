@@ -116,3 +116,57 @@ def test_boundaries(nlp, text, expected):
 def test_nested_place_is_kept(nlp):
     doc = nlp("Верховный суд Испании приговорил футболиста.")
     assert [(s.text, s.label_) for s in doc.spans["nested"]] == [("Испании", "PLACE")]
+
+
+# sentences of many lengths, more than one slovnet batch (8), so that padding matters
+MODEL_TEXT = ("Кабыш Омаров родился в 1913 году в ауле Булак нынешней Актюбинской области. Война. "
+              "В августе 1941 года его призвали в армию, и он воевал под Москвой в составе 316-й "
+              "стрелковой дивизии генерала Ивана Панфилова. Потом был ранен. Он попал в плен. "
+              "Там совершил побег. Летом 1943 года он присоединился к французским партизанам, "
+              "которые действовали в районе Тулузы. Его наградили медалью. Домой вернулся в 1946 году. "
+              "Работал учителем. Умер в 1982 году. Его внук, Асхат Жакипов, живёт в Актобе.")
+
+
+def test_models_give_natasha_results(nlp):
+    """kg runs slovnet's morphology and parser on sentences grouped by length: the
+    results are those of slovnet's own batches, for any subset of the sentences too."""
+    from kg.nlp import _natasha, _pads, _predict, sentence_tokens
+
+    _, morph, syntax = _natasha()
+    words = [[t.text for t in toks] for toks in sentence_tokens(nlp(MODEL_TEXT))]
+    assert len(words) > 8
+    tags = [[t.pos for t in m.tokens] for m in morph.map(words)]
+    assert [[t.split("|")[0] for t in s] for s in _predict(morph, words)] == tags
+    parses = [[(t.head_id, t.rel) for t in m.tokens] for m in syntax.map(words)]
+    assert [list(zip(heads, rels)) for _, heads, rels in _predict(syntax, words)] == parses
+    pads = _pads([len(w) for w in words], syntax.batch_size, 1)
+    some = [1, 4, 9]
+    found = _predict(syntax, [words[k] for k in some], [pads[k] for k in some])
+    assert [list(zip(heads, rels)) for _, heads, rels in found] == [parses[k] for k in some]
+
+
+def test_viterbi_is_slovnets():
+    import numpy
+
+    from kg.nlp import _natasha, _viterbi
+
+    crf = _natasha()[0].infer.model.head.crf
+    rng = numpy.random.default_rng(7)
+    for n in (1, 2, 17, 300):
+        emissions = rng.normal(size=(1, n, crf.transitions.shape[0])).astype("float32") * 5
+        expected = crf.decode(emissions, numpy.ones((1, n), dtype=bool))[0].tolist()
+        assert _viterbi(crf.transitions.array, emissions[0]) == expected
+
+
+def test_only_sentences_with_events_or_relations_are_parsed(nlp):
+    from kg.nlp import dependencies
+
+    doc = nlp("Погода была хорошей. Кабыш Омаров служил в 316-й дивизии.")
+    heads, deps = dependencies(doc)
+    first = [t.i for t in doc if t.idx < doc.text.index("Кабыш")]
+    assert all(heads[i] is None and deps[i] == "" for i in first)
+    assert all(deps[t.i] for t in doc if t.i not in first)
+
+
+def test_empty_text(nlp):
+    assert list(nlp("  \n ").ents) == []
