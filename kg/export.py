@@ -9,9 +9,12 @@ CSV an element or a row at a time), so a build holds the graph, not its files, i
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import logging
 import os
 import re
+import time
 from collections.abc import Iterable
 from contextlib import ExitStack
 from functools import lru_cache
@@ -25,6 +28,7 @@ from rdflib import Graph
 from .files import atomic_open, atomic_write, fsync_dir  # noqa: F401  (kg.export's API)
 from .rdf import ENTITIES_GRAPH, serialize, write_rdf
 from .render import ARTICLES_DIR, article_page, render_article, render_html, write_html  # noqa: F401
+from .cache import CACHE_DIR
 from .store import StoreWriter
 
 log = logging.getLogger(__name__)
@@ -57,6 +61,7 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike, store: bool = 
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     loading = None
+    started = time.perf_counter()
     try:
         with ExitStack() as stack:  # the four RDF files in one pass over the graph
             files = {fmt: stack.enter_context(atomic_open(out / name, "wb"))
@@ -68,7 +73,7 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike, store: bool = 
             write_rdf(g, files)
         for name in RDF_FILES:
             written[name] = out / name
-            log.info("wrote %s", written[name])
+        log.info("wrote %s in %.1f s", ", ".join(RDF_FILES), time.perf_counter() - started)
         writers = {
             "graph.graphml": lambda f: write_graphml(g, f),
             "entities.csv": lambda f: write_entities_csv(g, f),
@@ -76,40 +81,95 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike, store: bool = 
             "graph.html": lambda f: write_html(g, f),
         }
         for name, write in writers.items():
+            started = time.perf_counter()
             with atomic_open(out / name, "wb") as f:
                 write(f)
             written[name] = out / name
-            log.info("wrote %s", written[name])
+            log.info("wrote %s in %.1f s", written[name], time.perf_counter() - started)
+        started = time.perf_counter()
         written.update(write_article_pages(g, out))
+        log.info("wrote the article pages in %.1f s", time.perf_counter() - started)
     except BaseException:
         if loading is not None:
             loading.abort()  # nothing left running; this error is the one to report
         raise
     if loading is not None:
+        started = time.perf_counter()
         written["store"] = loading.finish()  # raises what the load raised
+        log.info("the store finished loading %.1f s after the files", time.perf_counter() - started)
     return written
 
 
 def write_article_pages(g: nx.MultiDiGraph, out: Path) -> dict[str, Path]:
     """``articles/<id>.html`` for every article of the graph that carries its text; pages
-    of other articles are removed. An unchanged page is not rewritten."""
+    of other articles are removed. A page whose inputs (the article, its mentions and
+    their entities' names and types, the page's code and template) are those of the
+    last build is neither rendered nor written again: ``.kg-cache/article-pages.json``
+    keeps a digest of them per page, so a rebuild after one article changed renders that
+    one and those that name an entity that changed."""
     folder = out / ARTICLES_DIR
     folder.mkdir(exist_ok=True)
-    written = {}
+    record = out / PAGE_INPUTS
+    try:
+        before = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        before = {}
+    before = before if isinstance(before, dict) else {}
+    code = _page_code()
+    written, inputs = {}, {}
     for n, a in g.nodes(data=True):
         if a.get("kind") != "article" or not a.get("text"):
             continue
         name = article_page(n)
-        data = render_article(g, n).encode("utf-8")
         path = out / name
-        if not (path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data):
-            atomic_write(path, data)
+        digest = _page_inputs(g, n, a, code)
+        old = before.get(name)
+        if not (isinstance(old, list) and old[0] == digest and path.is_file()
+                and path.stat().st_size == old[1]):
+            data = render_article(g, n).encode("utf-8")
+            if not (path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data):
+                atomic_write(path, data)
+            old = [digest, len(data)]
+        inputs[name] = old
         written[name] = path
     for stale in folder.glob("*.html"):
         if f"{ARTICLES_DIR}/{stale.name}" not in written:
             stale.unlink()
             log.info("removed %s: its article is no longer in the graph", stale)
+    if inputs != before:
+        record.parent.mkdir(exist_ok=True)
+        atomic_write(record, json.dumps(inputs, ensure_ascii=False, sort_keys=True) + "\n")
     return written
+
+
+PAGE_INPUTS = f"{CACHE_DIR}/article-pages.json"  # beside the extraction cache: build state
+
+
+def _page_inputs(g: nx.MultiDiGraph, n: str, a: dict, code: str) -> str:
+    """A digest of what an article's page is made of (see ``write_article_pages``)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(code.encode())
+    h.update(json.dumps([n] + [a.get(k) for k in ("text", "title", "source", "author", "published",
+                                                  "photographer")], ensure_ascii=False).encode())
+    for _, entity, e in g.out_edges(n, data=True):
+        if e.get("relation") == "mentions" and entity in g:
+            node = g.nodes[entity]
+            h.update(json.dumps([e.get("start"), e.get("end"), entity, node.get("label"),
+                                 node.get("name")], ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _page_code() -> str:
+    """A digest of the code and the template that render an article's page."""
+    from . import __version__, render
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(__version__.encode())
+    h.update(Path(render.__file__).read_bytes())
+    for asset in ("article.html", "article.css"):
+        h.update((Path(render.__file__).parent / "templates" / asset).read_bytes())
+    return h.hexdigest()
 
 
 def jsonld_text(rdf: Graph) -> str:

@@ -92,7 +92,8 @@ def test_all_files_are_written(outputs, tmp_path):
     pages = {name for name in files if name.startswith("articles/")}
     assert set(files) - pages == FILES
     assert len(pages) == sum(1 for _, a in g.nodes(data=True) if a.get("kind") == "article")
-    assert {p.name for p in (tmp_path / "out").iterdir()} == FILES | {"articles"}  # no temp files
+    # no temporary files; the build's state (which pages are up to date) in .kg-cache
+    assert {p.name for p in (tmp_path / "out").iterdir()} == FILES | {"articles", ".kg-cache"}
     assert all(p.stat().st_size > 0 for p in files.values())
 
 
@@ -102,6 +103,38 @@ def test_pages_of_removed_articles_go(sample, tmp_path):
     write_outputs(build_graph(sample[:1]), tmp_path)
     left = sorted(f"articles/{p.name}" for p in (tmp_path / "articles").iterdir())
     assert len(pages) > 1 and len(left) == 1 and left[0] in pages
+
+
+def test_unchanged_article_pages_are_not_rendered_again(sample, tmp_path, monkeypatch):
+    """A rebuild renders the pages whose article or named entities changed, and no other."""
+    rendered = []
+    render_article = export.render_article
+
+    def counting(g, n):
+        rendered.append(n)
+        return render_article(g, n)
+
+    monkeypatch.setattr(export, "render_article", counting)
+    g = build_graph(sample)
+    files = write_outputs(g, tmp_path)
+    first = {n: files[export.article_page(n)].read_bytes() for n in rendered}
+    assert len(first) == 2
+    rendered.clear()
+    write_outputs(build_graph(sample), tmp_path)
+    assert rendered == []
+    g = build_graph(sample)
+    g.nodes[FRANCE.id]["name"] = "Французская Республика"  # named in the second article only
+    write_outputs(g, tmp_path)
+    assert rendered == [sample[1].article.id]
+    assert "Французская Республика" in (tmp_path / export.article_page(sample[1].article.id)).read_text(
+        encoding="utf-8")
+    rendered.clear()
+    (tmp_path / export.article_page(sample[0].article.id)).unlink()  # a page lost: made again
+    (tmp_path / export.PAGE_INPUTS).write_text("{not json", encoding="utf-8")
+    write_outputs(build_graph(sample), tmp_path)  # and a damaged record: every page made again
+    assert sorted(rendered) == sorted(first)
+    for n, data in first.items():
+        assert (tmp_path / export.article_page(n)).read_bytes() == data
 
 
 # rdflib's own JSON-LD parser still builds a ConjunctiveGraph inside
@@ -321,7 +354,7 @@ def test_failed_build_leaves_previous_outputs(outputs, monkeypatch):
     with pytest.raises(RuntimeError):
         write_outputs(g, files["graph.html"].parent)
     assert {name: p.read_bytes() for name, p in files.items()} == before
-    assert {p.name for p in files["graph.html"].parent.iterdir()} == FILES | {"articles"}
+    assert {p.name for p in files["graph.html"].parent.iterdir()} == FILES | {"articles", ".kg-cache"}
 
 
 def test_atomic_open_refuses_append(tmp_path):
