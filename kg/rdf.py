@@ -1099,8 +1099,13 @@ class _Writer:
             files["trig"].write(own_ttl + fact_ttl)
         if "nquads" in files:
             graph = f" <{part.iri}> .\n"
-            files["nquads"].write("".join([f"<{s}> <{p}> {o}{graph}" for rows in (own, facts)
-                                           for s, _, p, o, _ in rows]).encode("utf-8"))
+            data = "".join([f"<{s}> <{p}> {o}{graph}" for rows in (own, facts)
+                            for s, _, p, o, _ in rows]).encode("utf-8")
+            by_graph = getattr(files["nquads"], "write_graph", None)  # kg.store.StoreWriter
+            if by_graph is not None:
+                by_graph(part.iri, data)
+            else:
+                files["nquads"].write(data)
         if "turtle" in files:
             files["turtle"].write(own_ttl + (fact_ttl if new_facts is facts and fact_ttl
                                              else _turtle(new_nt)))

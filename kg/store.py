@@ -55,7 +55,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, Store
+from pyoxigraph import NamedNode, RdfFormat, Store
 
 from .errors import BusyError, KgError
 from .files import exclusive_lock, fsync_dir
@@ -123,12 +123,21 @@ QUADS_AT_A_TIME = 200_000  # a bulk_load per 200,000 quads: ~0.3 GB, where one o
 
 class StoreWriter:
     """A new version of the store of ``out_dir``, loaded from N-Quads while a build
-    writes them: :meth:`write` takes whole lines, and every ``quads_at_a_time`` of them
-    go to pyoxigraph's ``bulk_load`` on a thread of its own (which runs without Python's
-    lock, on a second core). Memory holds one chunk being loaded and one being filled,
-    not the dataset: one ``bulk_load`` of the 6 million quads of 10,000 articles took
-    1.9 GB, chunks of 200,000 take 0.4 GB, and :meth:`finish` compacts the store
+    writes them, on a thread of its own (pyoxigraph loads without Python's lock, on a
+    second core).
+
+    A first build loads everything: every ``quads_at_a_time`` lines go to one
+    ``bulk_load``, so that memory holds one chunk being loaded and one being filled, not
+    the dataset (one ``bulk_load`` of the 6 million quads of 10,000 articles took 1.9
+    GB, chunks of 200,000 take 0.4 GB), and :meth:`finish` compacts the store
     (``optimize``), which leaves queries as fast as after one load, or faster.
+
+    A rebuild changes the store in place of reloading it: when the build gives its
+    quads a named graph at a time (:meth:`write_graph`, as ``kg.rdf.write_rdf`` does) and
+    the live version recorded a digest of each of its graphs, the new version starts as
+    a copy of the live one (a RocksDB checkpoint: hard links, milliseconds) and only the
+    graphs whose quads changed are replaced, those that are gone removed: after one
+    article of 10,000 changed, its graph and the entities graph.
 
     ``source`` names what the quads are for the version's record; its ``sha256`` is that
     of the bytes given to :meth:`hashing` (the file the build writes beside, so that
@@ -158,14 +167,25 @@ class StoreWriter:
         self._lock.enter_context(_locked(self.versions))
         try:
             _remove_temporaries(self.versions)
-            self.tmp = Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=self.versions))
+            self.tmp = self.versions / f"{TMP_PREFIX}{uuid.uuid4().hex}"
+            live = _live_version(self.out)
+            self.base = _read_json(_graphs_record(live)) if live is not None else {}
+            if self.base:
+                Store.read_only(str(live)).backup(str(self.tmp))  # hard links to its files
+                self.base_quads = _read_json(live.with_suffix(".json")).get("quads")
+            else:
+                self.tmp.mkdir()
         except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
             self._lock.close()
             raise
         self.sha = hashlib.sha256()
         self._hashed = False  # True once hashing() gave the bytes to digest
         self._chunk: list[bytes] = []
         self._lines = 0
+        self.graphs: dict[str, list] = {}  # graph IRI -> [digest, quads] of this build
+        self.changed: list[str] = []  # the graphs replaced or removed in the live version's copy
+        self._graph: tuple[str, list[bytes]] | None = None  # the graph being written
         self.quads: int | None = None
         self.error: BaseException | None = None
         self._chunks: queue.Queue = queue.Queue(maxsize=1)  # one loading, one waiting
@@ -178,7 +198,11 @@ class StoreWriter:
         return _Hashing(f, self.sha)
 
     def write(self, data: bytes) -> int:
-        """N-Quads, whole lines."""
+        """N-Quads, whole lines (no record of graphs: the next build loads everything again)."""
+        self._plain = True
+        return self._add(data)
+
+    def _add(self, data: bytes) -> int:
         if self.error is not None:
             raise self.error
         if not self._hashed:
@@ -189,9 +213,28 @@ class StoreWriter:
             self._hand_over()
         return len(data)
 
+    def write_graph(self, iri: str, data: bytes) -> None:
+        """N-Quads of the named graph ``iri``, whole lines; a graph's quads come in one or
+        more calls in a row."""
+        if self._graph is not None and self._graph[0] != iri:
+            self._end_graph()
+        if self._graph is None:
+            self._graph = (iri, [])
+        self._graph[1].append(data)
+        if not self.base:  # a first build: everything is loaded, as it comes
+            self._add(data)
+        elif not self._hashed:
+            self.sha.update(data)
+
     def finish(self) -> Path:
         """Everything is written: wait for the load, make the new version live; ``out/store``."""
         try:
+            if self._graph is not None:
+                self._end_graph()
+            if self.base:
+                gone = [iri for iri in self.base if iri not in self.graphs]
+                for iri in gone:
+                    self._put(("remove", iri, b""))
             self._hand_over()
             self._chunks.put(None)
             self._loader.join()
@@ -202,7 +245,11 @@ class StoreWriter:
                 log.info("store %s is up to date with %s", live, self.source)
                 shutil.rmtree(self.tmp, ignore_errors=True)
                 return self.out / STORE
-            return _install(self.out, self.tmp, digest, self.source, self.quads, live, self.started)
+            if self.base:
+                log.info("store: %d of %d named graphs changed since the live version, the "
+                         "others kept", len(self.changed), len(self.graphs))
+            return _install(self.out, self.tmp, digest, self.source, self.quads, live, self.started,
+                            self.graphs if self._complete() else None)
         except BaseException:
             self._stop()
             shutil.rmtree(self.tmp, ignore_errors=True)
@@ -218,17 +265,37 @@ class StoreWriter:
         finally:
             self._lock.close()
 
+    def _complete(self) -> bool:
+        """Whether every quad came through write_graph (so the record of graphs is whole)."""
+        return bool(self.graphs) and not self._plain
+
+    _plain = False  # write() was called: quads outside the record of graphs
+
+    def _end_graph(self) -> None:
+        iri, parts = self._graph
+        self._graph = None
+        data = b"".join(parts)
+        quads = data.count(b"\n")
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        self.graphs[iri] = [digest, quads]
+        if self.base and self.base.get(iri) != [digest, quads]:
+            self._hand_over()  # what plain write() gave first
+            self._put(("replace", iri, data))
+
     def _hand_over(self) -> None:
         if self._chunk:
             chunk, self._chunk, self._lines = b"".join(self._chunk), [], 0
-            while self._loader.is_alive():  # a loader that failed takes no more
-                try:
-                    self._chunks.put(chunk, timeout=0.1)
-                    return
-                except queue.Full:
-                    continue
-            if self.error is not None:
-                raise self.error
+            self._put(("load", None, chunk))
+
+    def _put(self, item) -> None:
+        while self._loader.is_alive():  # a loader that failed takes no more
+            try:
+                self._chunks.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        if self.error is not None:
+            raise self.error
 
     def _stop(self) -> None:
         self.error = self.error or KgError(f"{self.source}: the store load was stopped")
@@ -243,12 +310,22 @@ class StoreWriter:
         try:
             store = Store(str(self.tmp))
             try:
-                while (chunk := self._chunks.get()) is not None and self.error is None:
-                    store.bulk_load(input=chunk, format=RdfFormat.N_QUADS)
+                quads = self.base_quads if self.base else 0
+                while (item := self._chunks.get()) is not None and self.error is None:
+                    what, iri, data = item
+                    if what != "load":
+                        self.changed.append(iri)
+                    if what != "load" and iri in self.base:
+                        store.remove_graph(NamedNode(iri))
+                        quads = None if quads is None else quads - self.base[iri][1]
+                    if data:
+                        store.bulk_load(input=data, format=RdfFormat.N_QUADS)
+                        quads = None if quads is None else quads + data.count(b"\n")
                 if self.error is None:
-                    store.optimize()  # one compacted store: the chunks' files merged
+                    if not self.base:
+                        store.optimize()  # one compacted store: the chunks' files merged
                     store.flush()
-                    self.quads = len(store)
+                    self.quads = quads if self.base and quads is not None else len(store)
             finally:
                 del store  # the last reference: RocksDB closes its files here
         except SyntaxError as e:
@@ -256,6 +333,11 @@ class StoreWriter:
                                                f"is left as it was ({e})")
         except BaseException as e:  # noqa: BLE001  (finish() raises it)
             self.error = self.error or e
+
+
+def _graphs_record(version: Path) -> Path:
+    """Beside a version: a digest and the number of quads of each of its named graphs."""
+    return version.with_suffix(".graphs.json")
 
 
 class _Hashing:
@@ -359,7 +441,7 @@ def _up_to_date(live: Path | None, digest: str) -> bool:
 
 
 def _install(out: Path, tmp: Path, digest: str, source: str, quads: int, live: Path | None,
-             started: float) -> Path:
+             started: float, graphs: dict | None = None) -> Path:
     """Make the store loaded into ``tmp`` a version, and the live one; ``out/store``."""
     versions = out / VERSIONS
     try:
@@ -369,6 +451,8 @@ def _install(out: Path, tmp: Path, digest: str, source: str, quads: int, live: P
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if graphs:  # what the next build compares its graphs with, to change only those
+        _write_json(_graphs_record(version), graphs)
     _write_json(version.with_suffix(".json"), {
         "source": source, "sha256": digest, "quads": quads,
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
@@ -474,7 +558,7 @@ def _remove_temporaries(versions: Path) -> None:
 
 def _remove_old_versions(versions: Path, keep: set) -> None:
     for p in versions.iterdir():
-        name = p.name.removesuffix(".json")
+        name = p.name.removesuffix(".json").removesuffix(".graphs")
         if _VERSION.fullmatch(name) and name not in keep:
             log.info("removing old store version %s", p)
             if p.is_dir():

@@ -9,6 +9,7 @@ import hashlib
 import io
 import os
 import re
+from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
@@ -462,10 +463,17 @@ def test_store_loaded_beside_the_other_files(sample, tmp_path):
 
 
 class BrokenStore:
+    """A store whose writes fail (the copy of the live version it starts from is real)."""
+
+    read_only = staticmethod(ox.Store.read_only)
+
     def __init__(self, path):
         self.path = path
 
     def bulk_load(self, **kwargs):
+        raise OSError("disk full")
+
+    def remove_graph(self, graph):
         raise OSError("disk full")
 
 
@@ -528,3 +536,44 @@ def test_graph_html_written_in_pieces_is_the_page(outputs, monkeypatch):
     render.write_html(g, buf)
     assert buf.getvalue().decode("utf-8") == page
     assert page.count("\x00") == 0
+
+
+def test_a_rebuild_changes_the_store_in_place(sample, tmp_path, monkeypatch):
+    """The second store is the live one's copy with the changed graphs replaced and the
+    removed ones gone, and holds exactly the quads of the new graph.trig."""
+    from kg import store
+    from kg.rdf import ENTITIES_GRAPH, article_graph_iri
+    from kg.store import open_store, store_info
+
+    writers = []
+    real = store.StoreWriter
+
+    class Spy(real):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            writers.append(self)
+
+    monkeypatch.setattr(export, "StoreWriter", Spy)
+    first = write_outputs(build_graph(sample), tmp_path, store=True)
+    assert writers[-1].base == {} and writers[-1].changed == []  # a first build loads all
+    version = store_info(tmp_path)["path"]
+    g = build_graph(sample[:1])  # the second article removed...
+    g.nodes[OMAROV.id]["name"] = "Кабыш Омарович Омаров"  # ...and an entity renamed
+    files = write_outputs(g, tmp_path, store=True)
+    changed = writers[-1].changed
+    assert sorted(changed) == sorted([str(ENTITIES_GRAPH), str(article_graph_iri(sample[1].article.id))])
+    info = store_info(tmp_path)
+    assert info["path"] != version
+    assert set(open_store(tmp_path)) == loaded(files["graph.trig"]) and info["quads"] == len(
+        loaded(files["graph.trig"]))
+    write_outputs(build_graph(sample), tmp_path, store=True)  # and back: the article returns
+    assert set(open_store(tmp_path)) == loaded(first["graph.trig"])
+
+
+def loaded(trig: Path) -> set:
+    """The quads of a TriG file as a store holds them (Oxigraph keeps xsd:nonNegativeInteger
+    as xsd:integer)."""
+    memory = ox.Store()
+    memory.load(path=str(trig), format=ox.RdfFormat.TRIG)
+    return set(memory)
+
