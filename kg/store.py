@@ -1,10 +1,13 @@
 """The on-disk RDF store of a build: a pyoxigraph (RocksDB) store at ``OUT/store``.
 
 A build loads the quads of ``graph.trig`` (the per-article named graphs) into a new
-store while it writes the file, a chunk at a time (:class:`StoreWriter`);
-:func:`update_store` loads any RDF file into a new store the same way a user would
-(``kg.store.update_store("other.ttl", out)``). Queries open the live store read-only
-with :func:`open_store` (milliseconds) and never reload the RDF.
+store while it writes the file (:class:`StoreWriter`): a first build loads everything,
+a chunk at a time; a rebuild starts from a copy of the live version and replaces only
+the named graphs whose quads changed. :func:`update_store` loads any RDF file into a
+new store (``kg.store.update_store("other.ttl", out)``). Queries open the live store
+read-only with :func:`open_store` (milliseconds) and never reload the RDF. Oxigraph keeps
+``xsd:nonNegativeInteger`` values (the Web Annotation selectors' offsets) as
+``xsd:integer``: the files have the first, the store the second.
 
 Layout of an output folder::
 
@@ -12,6 +15,7 @@ Layout of an output folder::
     store.versions/
         v<time>-<sha12>/       a version: a pyoxigraph store, never written once loaded
         v<time>-<sha12>.json   what it was loaded from: source, sha256, quads, built
+        v<time>-<sha12>.graphs.json   a digest and the quads of each named graph (for the next build)
         .tmp-<random>/         a version being loaded (only while a build runs)
         .lock                  held by the build that is updating the store
 
@@ -22,7 +26,9 @@ by a new link (``os.replace``, atomic): a reader sees the old version or the new
 never a half-loaded store, and a build that fails or is killed leaves the old version
 live (the next update removes its ``.tmp-*``). The version that was live before stays
 on disk until the next update, so a reader that opened it just before the swap can
-finish; older versions are removed. An input with the same content as the live
+finish; older versions are removed (a version made from a copy of the one before shares
+its unchanged files with it by hard links: RocksDB never changes a file it has written,
+so removing one version never touches another). An input with the same content as the live
 version (same SHA-256) leaves everything as it is. Readers resolve the link once
 (:func:`store_path`) and open that folder, so a swap during their opening cannot mix
 two versions. Where the system has no symbolic links, the old folder is renamed aside
