@@ -250,6 +250,8 @@ class StoreWriter:
             if _up_to_date(live, digest):
                 log.info("store %s is up to date with %s", live, self.source)
                 shutil.rmtree(self.tmp, ignore_errors=True)
+                if not self.base and self._complete():  # the same quads: their record holds
+                    _write_json(_graphs_record(live), self.graphs)
                 return self.out / STORE
             if self.base:
                 log.info("store: %d of %d named graphs changed since the live version, the "

@@ -556,6 +556,10 @@ def test_a_rebuild_changes_the_store_in_place(sample, tmp_path, monkeypatch):
     monkeypatch.setattr(export, "StoreWriter", Spy)
     first = write_outputs(build_graph(sample), tmp_path, store=True)
     assert writers[-1].base == {} and writers[-1].changed == []  # a first build loads all
+    for record in (tmp_path / "store.versions").glob("*.graphs.json"):
+        record.unlink()  # as a store made before graphs were recorded
+    write_outputs(build_graph(sample), tmp_path, store=True)  # up to date: the record is made
+    assert writers[-1].base == {} and list((tmp_path / "store.versions").glob("*.graphs.json"))
     version = store_info(tmp_path)["path"]
     g = build_graph(sample[:1])  # the second article removed...
     g.nodes[OMAROV.id]["name"] = "Кабыш Омарович Омаров"  # ...and an entity renamed
