@@ -191,7 +191,7 @@ class StoreWriter:
         self._lines = 0
         self.graphs: dict[str, list] = {}  # graph IRI -> [digest, quads] of this build
         self.changed: list[str] = []  # the graphs replaced or removed in the live version's copy
-        self._graph: tuple[str, list[bytes]] | None = None  # the graph being written
+        self._graph: tuple | None = None  # the graph being written
         self.quads: int | None = None
         self.error: BaseException | None = None
         self._chunks: queue.Queue = queue.Queue(maxsize=1)  # one loading, one waiting
@@ -224,13 +224,17 @@ class StoreWriter:
         more calls in a row."""
         if self._graph is not None and self._graph[0] != iri:
             self._end_graph()
-        if self._graph is None:
-            self._graph = (iri, [])
-        self._graph[1].append(data)
-        if not self.base:  # a first build: everything is loaded, as it comes
+        if self._graph is None:  # (iri, digest, quads, the data when it may have to be loaded)
+            self._graph = (iri, hashlib.blake2b(digest_size=16), [0], [] if self.base else None)
+        _, digest, quads, kept = self._graph
+        digest.update(data)
+        quads[0] += data.count(b"\n")
+        if kept is not None:  # a rebuild: loaded at the end of the graph, if it changed
+            kept.append(data)
+            if not self._hashed:
+                self.sha.update(data)
+        else:  # a first build: everything is loaded, as it comes
             self._add(data)
-        elif not self._hashed:
-            self.sha.update(data)
 
     def finish(self) -> Path:
         """Everything is written: wait for the load, make the new version live; ``out/store``."""
@@ -280,15 +284,12 @@ class StoreWriter:
     _plain = False  # write() was called: quads outside the record of graphs
 
     def _end_graph(self) -> None:
-        iri, parts = self._graph
+        iri, digest, quads, kept = self._graph
         self._graph = None
-        data = b"".join(parts)
-        quads = data.count(b"\n")
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        self.graphs[iri] = [digest, quads]
-        if self.base and self.base.get(iri) != [digest, quads]:
+        self.graphs[iri] = [digest.hexdigest(), quads[0]]
+        if kept is not None and self.base.get(iri) != self.graphs[iri]:
             self._hand_over()  # what plain write() gave first
-            self._put(("replace", iri, data))
+            self._put(("replace", iri, b"".join(kept)))
 
     def _hand_over(self) -> None:
         if self._chunk:
