@@ -25,10 +25,10 @@ from typing import IO
 import networkx as nx
 from rdflib import Graph
 
+from .cache import CACHE_DIR
 from .files import atomic_open, atomic_write, fsync_dir  # noqa: F401  (kg.export's API)
 from .rdf import ENTITIES_GRAPH, serialize, write_rdf
 from .render import ARTICLES_DIR, article_page, render_article, render_html, write_html  # noqa: F401
-from .cache import CACHE_DIR
 from .store import StoreWriter
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,9 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike, store: bool = 
     ``kg.store.update_store(None, out_dir)`` would (the result is ``"store"``), but while
     the files are written and a chunk at a time (``kg.store.StoreWriter``): the loads run
     in pyoxigraph without Python's lock, on a second core, and memory never holds the
-    dataset. A later ``update_store(None, out_dir)`` finds the store up to date. If any
-    file fails, the store is left as it was.
+    dataset; when the live store recorded its named graphs, the new version is a copy of
+    it with only the graphs that changed replaced. A later ``update_store(None, out_dir)``
+    finds the store up to date. If any file fails, the store is left as it was.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
