@@ -563,9 +563,10 @@ def report(results: list[SizeResult], where: str, command: str, processes: int,
     out += ["",
             ("The rebuild runs the same `kg build` on the same output folder after one "
              "paragraph of one article was replaced: the extraction cache (`out/.kg-cache`) "
-             "spares the unchanged articles their extraction, and article pages whose "
-             "inputs did not change are not rendered again; linking, the graph, the other "
-             "output files and the store are made again in full."),
+             "spares the unchanged articles their extraction, article pages whose inputs "
+             "did not change are not rendered again, and the store is the live one with the "
+             "changed named graphs replaced; linking, the graph and the other output files "
+             "are made again in full."),
             "", "Where the rebuild's time goes, in the build's own log (`kg -v build`; seconds; "
             "the store loads on threads of its own while the files are written):", ""]
     times = [stage_times(r.rebuild.log) for r in results]
