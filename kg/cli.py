@@ -5,6 +5,8 @@ is done by :mod:`kg.pipeline`, and :func:`main` returns the exit status.
 
 >>> parse_args(["build", "data/corpus", "--out", "/tmp/x"]).out
 '/tmp/x'
+>>> parse_args(["build", "data/corpus", "-o", "/tmp/x"]).out
+'/tmp/x'
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
     b = sub.add_parser("build", help="build the graph of files and folders into an output folder")
     b.add_argument("paths", nargs="+", metavar="PATH", help="article files (.txt, .md, .html) or folders")
-    b.add_argument("--out", default="export", metavar="DIR", help="output folder (default: export/)")
+    b.add_argument("--out", "-o", default="export", metavar="DIR", help="output folder (default: export/)")
     b.add_argument("--no-progress", action="store_true", help="no progress bar")
     b.add_argument("--processes", "-j", type=int, default=None, metavar="N",
                    help="extract in N processes (default: one per core); the outputs are the same")
@@ -54,18 +56,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     v.add_argument("--no-nerel", action="store_true", help="skip NEREL")
     v.add_argument("--nerel-split", default="dev", choices=("dev", "train"),
                    help="which NEREL split to score (default: dev)")
-    v.add_argument("--out", default="docs/quality.md", metavar="FILE",
+    v.add_argument("--out", "-o", default="docs/quality.md", metavar="FILE",
                    help="where the tables are written (default: docs/quality.md)")
     v.add_argument("--errors", action="store_true", help="also list every difference from the gold")
 
     p = sub.add_parser("person", help="print a person's life path from the last build")
     p.add_argument("name", nargs="+", metavar="NAME",
                    help="any of the person's names, in any case or form, or in Latin letters")
-    p.add_argument("--out", default="export", metavar="DIR",
+    p.add_argument("--out", "-o", default="export", metavar="DIR",
                    help="the folder of the build to read (default: export/)")
 
     s = sub.add_parser("serve", help="a read-only SPARQL endpoint on the last build (the Oxigraph server)")
-    s.add_argument("--out", default="export", metavar="DIR",
+    s.add_argument("--out", "-o", default="export", metavar="DIR",
                    help="the folder of the build to serve: its store, else its RDF (default: export/)")
     s.add_argument("--host", default="127.0.0.1",
                    help="the address to listen on (default: 127.0.0.1, this machine only)")
@@ -76,7 +78,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="the store's Graph Store Protocol URL, for example Oxigraph http://HOST:7878/store, "
                         "Fuseki http://HOST:3030/DATASET/data, "
                         "GraphDB http://HOST:7200/repositories/REPO/rdf-graphs/service")
-    u.add_argument("--out", default="export", metavar="DIR", help="the folder of the build (default: export/)")
+    u.add_argument("--out", "-o", default="export", metavar="DIR", help="the folder of the build (default: export/)")
     into = u.add_mutually_exclusive_group()
     into.add_argument("--graph", metavar="IRI",
                       help="put every triple into this one named graph (default: each named graph of "
@@ -95,20 +97,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     q.add_argument("--bind", action="append", default=[], metavar="NAME=VALUE",
                    help="give a variable of the query a value, as an RDF term, never as query "
                         "text (repeatable); the query's header says which variables it takes")
-    q.add_argument("--out", default="export", metavar="DIR",
+    q.add_argument("--out", "-o", default="export", metavar="DIR",
                    help="the folder of the build to query (default: export/)")
     q.add_argument("--format", default="table", choices=("table", "csv", "json", "turtle", "ntriples"),
                    help="table (default), SPARQL CSV or JSON results; turtle or ntriples for CONSTRUCT")
     q.add_argument("--list", action="store_true", help="list the queries of queries/ and what they take")
 
     x = sub.add_parser("suspects", help="likely duplicates and errors in the last build, with the evidence")
-    x.add_argument("--out", default="export", metavar="DIR", help="the folder of the build (default: export/)")
+    x.add_argument("--out", "-o", default="export", metavar="DIR", help="the folder of the build (default: export/)")
     x.add_argument("--limit", type=int, default=50, metavar="N", help="show the N likeliest (default: 50)")
 
     # the curation commands: each writes one correction to the curation file and rebuilds
     def curation_command(name: str, help_: str):
         c = sub.add_parser(name, help=help_)
-        c.add_argument("--out", default="export", metavar="DIR",
+        c.add_argument("--out", "-o", default="export", metavar="DIR",
                        help="the build to correct and rebuild (default: export/)")
         c.add_argument("--curation", metavar="FILE",
                        help="the curation file (default: the last build's, else curation.yaml "
