@@ -28,7 +28,7 @@ from rdflib import Graph
 from .cache import CACHE_DIR
 from .files import atomic_open, atomic_write, fsync_dir  # noqa: F401  (kg.export's API)
 from .rdf import ENTITIES_GRAPH, serialize, write_rdf
-from .render import ARTICLES_DIR, article_page, render_article, render_html, write_html  # noqa: F401
+from .render import ARTICLES_DIR, article_page, render_article, write_html
 from .store import StoreWriter
 
 log = logging.getLogger(__name__)
@@ -333,12 +333,6 @@ def write_entities_csv(g: nx.MultiDiGraph, f: IO[bytes], rows_at_a_time: int = 5
 def write_relations_csv(g: nx.MultiDiGraph, f: IO[bytes], rows_at_a_time: int = 5000) -> None:
     """``relations_csv`` written to a binary file a few thousand rows at a time."""
     _write_csv(f, RELATION_COLUMNS, _relation_rows(g), rows_at_a_time)
-
-
-def write_text(f: IO[bytes], text: str, chars_at_a_time: int = 1 << 20) -> None:
-    """A string to a binary file as UTF-8, a slice at a time (no second copy of it)."""
-    for i in range(0, len(text), chars_at_a_time):
-        f.write(text[i:i + chars_at_a_time].encode("utf-8"))
 
 
 def _write_csv(f: IO[bytes], columns: tuple[str, ...], rows: Iterable[dict], rows_at_a_time: int) -> None:

@@ -187,6 +187,7 @@ class StoreWriter:
             raise
         self.sha = hashlib.sha256()
         self._hashed = False  # True once hashing() gave the bytes to digest
+        self._plain = False  # True once write() gave quads outside the record of graphs
         self._chunk: list[bytes] = []
         self._lines = 0
         self.graphs: dict[str, list] = {}  # graph IRI -> [digest, quads] of this build
@@ -280,8 +281,6 @@ class StoreWriter:
     def _complete(self) -> bool:
         """Whether every quad came through write_graph (so the record of graphs is whole)."""
         return bool(self.graphs) and not self._plain
-
-    _plain = False  # write() was called: quads outside the record of graphs
 
     def _end_graph(self) -> None:
         iri, digest, quads, kept = self._graph
