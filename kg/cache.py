@@ -46,7 +46,7 @@ DATA_PARTS = ("lexicons", "patterns")
 # the modules of steps 1-6 (kg.pipeline.extract_document) and what they import; the
 # graph, RDF, HTML and curation come after the cache, so changing them reuses it
 EXTRACTION_MODULES = ("types", "errors", "files", "resources", "morph", "read", "clean", "nlp",
-                      "normalize", "dates", "resolve", "places", "events", "link", "pipeline")
+                      "normalize", "dates", "resolve", "places", "events", "pipeline")
 
 
 @lru_cache(maxsize=1)

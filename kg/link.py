@@ -62,6 +62,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache, partial
 
@@ -187,7 +188,8 @@ def _name_parts(name: str) -> tuple[tuple[str, ...], str | None]:
 
 # --- linking -----------------------------------------------------------------
 
-Local = tuple[int, str]  # an entity as one article has it: (index of the extraction, its id there)
+Local = tuple[str, str]  # an entity as one article has it: (the article's slot, its id there)
+GroupKey = tuple  # ("thing", n), ("lone", id) or ("person", name parts, n): a group of locals
 
 
 @dataclass(eq=False)  # compared and hashed by identity
@@ -201,31 +203,8 @@ class _Person:
     born: set[str] = field(default_factory=set)  # years
     ties: set[tuple[str, str]] = field(default_factory=set)  # ("unit", id), ("born", "1920")...
 
-
-@dataclass
-class _Corpus:
-    """The entities of every article, and the order that makes linking independent
-    of the order the articles come in (by article id, then entity id)."""
-
-    extractions: list[Extraction]
-    local: dict[Local, Entity] = field(default_factory=dict)
-    _order: dict[Local, tuple[str, str, int]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for i, ex in enumerate(self.extractions):
-            article = ex.article.id
-            for e in ex.entities:
-                if (i, e.id) not in self.local:
-                    self.local[(i, e.id)] = e
-                    self._order[(i, e.id)] = (article, e.id, i)
-
-    def order(self, loc: Local) -> tuple[str, str, int]:
-        return self._order[loc]
-
-    def article_key(self, loc: Local) -> str:
-        """The key that scopes ids to an article: what ``kg.pipeline`` gives ``resolve``."""
-        a = self.extractions[loc[0]].article
-        return a.digest[:8] or a.source
+    def facts(self) -> tuple[frozenset, frozenset]:
+        return frozenset(self.ties), frozenset(self.born)
 
 
 def link_entities(extractions: list[Extraction]) -> list[Extraction]:
@@ -240,28 +219,340 @@ def link_entities(extractions: list[Extraction]) -> list[Extraction]:
     >>> [(e.id, e.name, e.aliases) for ex in link_entities([b, a]) for e in ex.entities]
     [('place:алматы', 'Алматы', ('Almaty',)), ('place:алматы', 'Алматы', ('Almaty',))]
     """
-    corpus = _Corpus(list(extractions))
-    things = _thing_groups(corpus)
-    thing_of = {loc: gid for gid, members in things for loc in members}
-    groups = things + _lone_people(corpus) + _people_groups(corpus, thing_of)
-
-    new_ids: dict[Local, str] = {}
-    records: dict[str, Entity] = {}
-    for gid, members in sorted(groups, key=lambda g: min(map(corpus.order, g[1]))):
-        ident, n = gid, 1
-        while ident in records:  # a safety net: two groups never share an id
-            n += 1
-            ident = f"{gid}~{n}"
-        members = sorted(members)  # in the order of the articles, for rank and role
-        records[ident] = _merged(ident, [corpus.local[loc] for loc in members])
-        for loc in members:
-            new_ids[loc] = ident
+    linker = Linker()
+    out = linker.update(extractions)
     log.info("linked %d entities of %d articles into %d entities",
-             len(corpus.local), len(corpus.extractions), len(records))
-    return [_rewrite(i, ex, new_ids, records) for i, ex in enumerate(corpus.extractions)]
+             len(linker.local), len(linker.slots), len(linker.records))
+    return out
 
 
-def _thing_groups(corpus: _Corpus) -> list[tuple[str, list[Local]]]:
+class Linker:
+    """Linking kept up to date while articles come, change and go, for a process that
+    holds a corpus: :meth:`update` with the whole corpus again gives what
+    :func:`link_entities` gives for it, but works again only on what the changed
+    articles reach: the groups of things sharing a name or id with theirs, the people
+    of their names, and the people of articles whose context things changed id or
+    became (or stopped being) too common to tie anyone. Afterwards
+    ``changed_articles`` holds the slots (digests) of the articles whose ids changed,
+    added and removed ones included, and ``changed_entities`` the linked ids whose
+    record changed, appeared or went.
+
+    >>> from kg.types import Article, Entity, Extraction, PLACE
+    >>> a = Extraction(Article("a", "", "a" * 8), entities=(Entity("place:алматы", PLACE, "Алматы"),))
+    >>> b = Extraction(Article("b", "", "b" * 8), entities=(Entity("place:almaty", PLACE, "Almaty"),))
+    >>> linker = Linker([a])
+    >>> [e.aliases for ex in linker.update([a, b]) for e in ex.entities]
+    [('Almaty',), ('Almaty',)]
+    >>> sorted(linker.changed_articles), sorted(linker.changed_entities)
+    (['bbbbbbbb'], ['place:алматы'])
+    """
+
+    def __init__(self, extractions: Iterable[Extraction] = ()):
+        self.slots: list[str] = []  # the articles' digests, in the order given
+        self.ex: dict[str, Extraction] = {}
+        self.pos: dict[str, int] = {}
+        self.aid: dict[str, str] = {}  # Article.id, by slot
+        self.local: dict[Local, Entity] = {}
+        self.locals_of: dict[str, list[Local]] = {}
+        self.keys: dict[tuple, set[Local]] = defaultdict(set)  # thing keys -> locals
+        self.comp_of: dict[Local, int] = {}  # thing local -> the number of its group
+        self.comps: dict[int, list[Local]] = {}
+        self.thing_of: dict[Local, str] = {}  # thing local -> its group's id
+        self.gid_articles: dict[str, Counter] = {}  # thing group id -> slots naming it
+        self.common: set[str] = set()
+        self.limit = 0.0
+        self.people: dict[Local, _Person] = {}  # persons with a full name
+        self.blocks: dict[tuple, list[Local]] = defaultdict(list)  # name parts -> persons
+        self.block_groups: dict[tuple, list[GroupKey]] = {}
+        self.lone: dict[str, list[Local]] = defaultdict(list)
+        self.groups: dict[GroupKey, tuple[str, list[Local]]] = {}  # -> (base id, members)
+        self.by_base: dict[str, set[GroupKey]] = defaultdict(set)
+        self.base_idents: dict[str, list[str]] = {}
+        self.ident: dict[GroupKey, str] = {}
+        self.records: dict[str, Entity] = {}
+        self.new_ids: dict[Local, str] = {}
+        self.linked: dict[str, Extraction] = {}
+        self.changed_articles: set[str] = set()
+        self.changed_entities: set[str] = set()
+        self._numbers = 0
+        self._bases: set[str] = set()  # base ids whose groups changed
+        if extractions:
+            self.update(extractions)
+
+    def order(self, loc: Local) -> tuple[str, str, int]:
+        """The order that makes linking independent of the order of the articles."""
+        return self.aid[loc[0]], loc[1], self.pos[loc[0]]
+
+    def article_key(self, loc: Local) -> str:
+        """The key that scopes ids to an article: what ``kg.pipeline`` gives ``resolve``."""
+        a = self.ex[loc[0]].article
+        return a.digest[:8] or a.source
+
+    def update(self, extractions: Iterable[Extraction]) -> list[Extraction]:
+        """Link the corpus ``extractions`` (the whole of it, in its order), reusing what
+        did not change since the last call; return the linked extractions."""
+        extractions = list(extractions)
+        slots = _slots(extractions)
+        new = dict(zip(slots, extractions))
+        kept = [s for s in slots if s in self.ex]
+        if self.ex and ([s for s in self.slots if s in new] != kept or not all(slots)):
+            # the articles kept came in another order (the first of a group gives its
+            # rank and role), or have no digest to tell them apart: link all again
+            before = set(self.slots), set(self.records)
+            self.__init__()
+            self.update(extractions)
+            self.changed_articles |= before[0]
+            self.changed_entities |= before[1]
+            return [self.linked[s] for s in self.slots]
+        removed = [s for s in self.slots if s not in new]
+        added = [s for s in slots if s not in self.ex]
+        renamed = {s for s in kept if new[s].article.source != self.ex[s].article.source}
+        self.slots, self.pos = slots, {s: k for k, s in enumerate(slots)}
+        self.changed_articles = set(removed) | set(added) | renamed
+        self.changed_entities = set()
+        for s in renamed:
+            self.ex[s] = new[s]
+        gone = [loc for s in removed for loc in self.locals_of[s]]
+        came = []
+        for s in added:
+            self.ex[s] = new[s]
+            self.aid[s] = new[s].article.id
+            locs = self.locals_of[s] = []
+            for e in new[s].entities:
+                if (s, e.id) not in self.local:
+                    self.local[(s, e.id)] = e
+                    locs.append((s, e.id))
+            came += locs
+
+        changed_things = self._things(gone, came)
+        flipped = self._common(len({ex.article.id for ex in extractions}), changed_things)
+        self._people(gone, came, removed, added, changed_things, flipped)
+        for loc in gone:
+            del self.local[loc]
+            self.new_ids.pop(loc, None)
+        for s in removed:
+            del self.ex[s], self.aid[s], self.locals_of[s], self.linked[s]
+        rewrite = self._assemble() | set(added) | renamed
+        for s in rewrite - set(removed):
+            self.linked[s] = _rewrite(s, self.ex[s], self.new_ids, self.records)
+        return [self.linked[s] for s in self.slots]
+
+    # -- places, units, organizations, awards --------------------------------------
+
+    def _things(self, gone: list[Local], came: list[Local]) -> dict[Local, str | None]:
+        """Group again the things of the groups that the changed articles reach; return
+        the locals whose group id changed, with the old one (None: new here)."""
+        affected = {self.comp_of[loc] for loc in gone if loc in self.comp_of}
+        came_keys = {loc: _thing_keys(self.local[loc]) for loc in came
+                     if self.local[loc].label != PERSON}
+        for keys in came_keys.values():
+            for key in keys:
+                if key in self.keys:
+                    affected.update(self.comp_of[o] for o in self.keys[key])
+        gone_set = set(gone)
+        for loc in gone_set & self.comp_of.keys():
+            for key in _thing_keys(self.local[loc]):
+                self.keys[key].discard(loc)
+                if not self.keys[key]:
+                    del self.keys[key]
+        for loc, keys in came_keys.items():
+            for key in keys:
+                self.keys[key].add(loc)
+        old: dict[Local, str | None] = {}
+        subset = []
+        for n in affected:
+            self._drop_group(("thing", n))
+            for loc in self.comps.pop(n):
+                gid = self.thing_of.pop(loc)
+                del self.comp_of[loc]
+                self._count(gid, loc[0], -1)
+                old[loc] = gid
+                if loc not in gone_set:
+                    subset.append(loc)
+        for loc in came_keys:
+            old[loc] = None
+            subset.append(loc)
+        for gid, members in _thing_groups(self, subset):
+            self._numbers += 1
+            n = self._numbers
+            self.comps[n] = members
+            self._add_group(("thing", n), gid, members)
+            for loc in members:
+                self.comp_of[loc] = n
+                self.thing_of[loc] = gid
+            self.gid_articles.setdefault(gid, Counter()).update(loc[0] for loc in members)
+        return {loc: gid for loc, gid in old.items() if gid != self.thing_of.get(loc)}
+
+    def _count(self, gid: str, slot: str, n: int) -> None:
+        articles = self.gid_articles.setdefault(gid, Counter())
+        articles[slot] += n
+        if articles[slot] <= 0:
+            del articles[slot]
+            if not articles:
+                del self.gid_articles[gid]
+
+    def _common(self, n_articles: int, changed: dict[Local, str | None]) -> set[str]:
+        """Keep up to date the things named in too many articles to tie anyone; return
+        those that became or stopped being so."""
+        limit = max(COMMON_MIN, COMMON_SHARE * n_articles)
+        if limit != self.limit:
+            candidates = set(self.gid_articles) | self.common
+        else:
+            candidates = {gid for gid in changed.values() if gid}
+            candidates.update(self.thing_of[loc] for loc in changed if loc in self.thing_of)
+        self.limit = limit
+        flipped = set()
+        for gid in candidates:
+            now = len(self.gid_articles.get(gid, ())) > limit
+            if now != (gid in self.common):
+                flipped.add(gid)
+                if now:
+                    self.common.add(gid)
+                else:
+                    self.common.discard(gid)
+        return flipped
+
+    def _thing(self, slot: str, ident: str | None) -> str | None:
+        """The linked id of a place, unit or organization of an article, when it can tie people."""
+        gid = self.thing_of.get((slot, ident)) if ident else None
+        return gid if gid not in self.common else None
+
+    # -- people ---------------------------------------------------------------------
+
+    def _people(self, gone: list[Local], came: list[Local], removed: list[str], added: list[str],
+                changed_things: dict[Local, str | None], flipped: set[str]) -> None:
+        """Persons: the lone ones of the changed articles; the people of every name whose
+        bearers came, went, or were given other ties, clustered again."""
+        blocks: set[tuple] = set()  # the names to cluster again
+        lone: set[str] = set()
+        for loc in gone:
+            if self.people.pop(loc, None) is not None:
+                parts = name_parts(self.local[loc].name)[0]
+                self.blocks[parts].remove(loc)
+                blocks.add(parts)
+            elif self.local[loc].label == PERSON:
+                gid = self._lone_id(loc)
+                self.lone[gid].remove(loc)
+                lone.add(gid)
+        for loc in came:
+            e = self.local[loc]
+            if e.label != PERSON:
+                continue
+            if _one_word(e):
+                gid = self._lone_id(loc)
+                self.lone[gid].append(loc)
+                lone.add(gid)
+            else:
+                parts, patronymic = name_parts(e.name)
+                self.people[loc] = _Person(loc, self.ex[loc[0]].article.id, self.article_key(loc),
+                                           patronymic)
+                self.blocks[parts].append(loc)
+                blocks.add(parts)
+        articles = set(added) | {loc[0] for loc in changed_things}
+        for gid in flipped:
+            articles.update(self.gid_articles.get(gid, ()))
+        new = set(added)  # their people are new: their names are clustered anyway
+        for s in articles - set(removed):
+            here = {e.id: self.people[(s, e.id)] for e in self.ex[s].entities
+                    if (s, e.id) in self.people}
+            before = {p: p.facts() for p in here.values()} if s not in new else {}
+            for p in here.values():
+                p.ties, p.born = set(), set()
+            if here:
+                _evidence(self.ex[s], here, partial(self._thing, s))
+            blocks.update(name_parts(self.local[p.local].name)[0]
+                          for p, facts in before.items() if p.facts() != facts)
+        for gid in lone:
+            if ("lone", gid) in self.groups:
+                self._drop_group(("lone", gid))
+            if self.lone.get(gid):
+                self._add_group(("lone", gid), gid, list(self.lone[gid]))
+            else:
+                self.lone.pop(gid, None)
+        for parts in blocks:
+            self._cluster(parts)
+
+    def _cluster(self, parts: tuple) -> None:
+        for key in self.block_groups.pop(parts, ()):
+            self._drop_group(key)
+        if not self.blocks.get(parts):
+            self.blocks.pop(parts, None)
+            return
+        people = sorted((self.people[loc] for loc in self.blocks[parts]),
+                        key=lambda p: self.order(p.local))
+        clusters = _clusters(people)
+        keys = self.block_groups[parts] = []
+        for n, cluster in enumerate(clusters):
+            entities = [self.local[p.local] for p in cluster]
+            ids = {e.id for e in entities}
+            base = ids.pop() if len(ids) == 1 else entity_id(PERSON, _canonical(entities))
+            if len(clusters) > 1:
+                base = base.split("@")[0] + "@" + cluster[0].key
+            keys.append(("person", parts, n))
+            self._add_group(keys[-1], base, [p.local for p in cluster])
+
+    def _lone_id(self, loc: Local) -> str:
+        """A person known by one word stays alone, under an id scoped to its article."""
+        e = self.local[loc]
+        return e.id if "@" in e.id else entity_id(PERSON, e.name, scope=self.article_key(loc))
+
+    # -- ids and records ---------------------------------------------------------------
+
+    def _drop_group(self, key: GroupKey) -> None:
+        base, _ = self.groups.pop(key)
+        self.by_base[base].discard(key)
+        self.ident.pop(key, None)
+        self._bases.add(base)
+
+    def _add_group(self, key: GroupKey, base: str, members: list[Local]) -> None:
+        self.groups[key] = (base, members)
+        self.by_base[base].add(key)
+        self._bases.add(base)
+
+    def _assemble(self) -> set[str]:
+        """Give the groups of every base id touched their ids (the base for the first
+        group in the corpus' order, ``base~2``, ``base~3``... for the others: two
+        groups never share an id) and records; return the slots of the articles to
+        rewrite (the ids or records of their entities changed)."""
+        rewrite: set[str] = set()
+        for base in self._bases:
+            keys = list(self.by_base.get(base, ()))
+            if len(keys) > 1:
+                keys.sort(key=lambda k: min(map(self.order, self.groups[k][1])))
+            idents = []
+            for n, key in enumerate(keys, 1):
+                ident = base if n == 1 else f"{base}~{n}"
+                idents.append(ident)
+                self.ident[key] = ident
+                members = sorted(self.groups[key][1], key=lambda loc: (self.pos[loc[0]], loc[1]))
+                record = _merged(ident, [self.local[loc] for loc in members])
+                if self.records.get(ident) != record:
+                    self.records[ident] = record
+                    self.changed_entities.add(ident)
+                    rewrite.update(loc[0] for loc in members)
+                for loc in members:
+                    if self.new_ids.get(loc) != ident:
+                        self.new_ids[loc] = ident
+                        rewrite.add(loc[0])
+                        self.changed_articles.add(loc[0])
+            for ident in set(self.base_idents.get(base, ())) - set(idents):
+                del self.records[ident]
+                self.changed_entities.add(ident)
+            if idents:
+                self.base_idents[base] = idents
+            else:
+                self.base_idents.pop(base, None)
+                self.by_base.pop(base, None)
+        self._bases = set()
+        return rewrite
+
+
+def _thing_keys(e: Entity) -> tuple[tuple[str, str, str], ...]:
+    """What makes two things one: the same label and id, or label and spelling key."""
+    return (e.label, "id", e.id), (e.label, "key", spelling_key(e.name))
+
+
+def _thing_groups(linker: Linker, locals_: list[Local]) -> list[tuple[str, list[Local]]]:
     """Places, units, organizations and awards, grouped by label and spelling key
     (and by id: one id is always one entity). Each group is under the id its members
     share, or else the id of its canonical name."""
@@ -274,12 +565,9 @@ def _thing_groups(corpus: _Corpus) -> list[tuple[str, list[Local]]]:
         return x
 
     first: dict[tuple[str, str, str], Local] = {}
-    for loc in sorted(corpus.local, key=corpus.order):
-        e = corpus.local[loc]
-        if e.label == PERSON:
-            continue
+    for loc in sorted(locals_, key=linker.order):
         parent[loc] = loc
-        for key in ((e.label, "id", e.id), (e.label, "key", spelling_key(e.name))):
+        for key in _thing_keys(linker.local[loc]):
             if key in first:
                 parent[find(loc)] = find(first[key])
             else:
@@ -289,7 +577,7 @@ def _thing_groups(corpus: _Corpus) -> list[tuple[str, list[Local]]]:
         members[find(loc)].append(loc)
     out = []
     for group in members.values():
-        entities = [corpus.local[loc] for loc in group]
+        entities = [linker.local[loc] for loc in group]
         ids = {e.id for e in entities}
         out.append((ids.pop() if len(ids) == 1 else entity_id(entities[0].label, _canonical(entities)),
                     group))
@@ -306,99 +594,52 @@ def _words(name: str) -> int:
     return sum(not _initial(p) for p in _parts(name))
 
 
-def _lone_people(corpus: _Corpus) -> list[tuple[str, list[Local]]]:
-    """Persons known by one word: each stays alone, under an id scoped to its article."""
-    out: dict[str, list[Local]] = defaultdict(list)
-    for loc, e in corpus.local.items():
-        if e.label == PERSON and _one_word(e):
-            gid = e.id if "@" in e.id else entity_id(PERSON, e.name, scope=corpus.article_key(loc))
-            out[gid].append(loc)  # the same article twice: one entity
-    return list(out.items())
-
-
-def _people_groups(corpus: _Corpus, thing_of: dict[Local, str]) -> list[tuple[str, list[Local]]]:
-    """Persons with full names: grouped by name (the blocking key), then joined inside
-    a name when something ties them and nothing sets them apart."""
-    blocks: dict[tuple[str, ...], list[_Person]] = defaultdict(list)
-    for loc, e in corpus.local.items():
-        if e.label == PERSON and not _one_word(e):
-            parts, patronymic = name_parts(e.name)
-            blocks[parts].append(_Person(loc, corpus.order(loc)[0], corpus.article_key(loc), patronymic))
-    if not blocks:
-        return []
-    common = _common(thing_of, len({ex.article.id for ex in corpus.extractions}))
-    _add_evidence(corpus, {p.local: p for ps in blocks.values() for p in ps}, thing_of, common)
-
-    out = []
-    for parts in sorted(blocks):
-        people = sorted(blocks[parts], key=lambda p: corpus.order(p.local))
-        clusters = _clusters(people)
-        for cluster in clusters:
-            entities = [corpus.local[p.local] for p in cluster]
-            ids = {e.id for e in entities}
-            base = ids.pop() if len(ids) == 1 else entity_id(PERSON, _canonical(entities))
-            if len(clusters) > 1:
-                base = base.split("@")[0] + "@" + cluster[0].key
-            out.append((base, [p.local for p in cluster]))
-    return out
-
-
-def _common(thing_of: dict[Local, str], n_articles: int) -> set[str]:
-    """Places, units and organizations named in too many articles to tie anyone."""
-    articles: dict[str, set[int]] = defaultdict(set)
-    for (i, _), gid in thing_of.items():
-        articles[gid].add(i)
-    limit = max(COMMON_MIN, COMMON_SHARE * n_articles)
-    return {gid for gid, found in articles.items() if len(found) > limit}
-
-
-def _add_evidence(corpus: _Corpus, people: dict[Local, _Person], thing_of: dict[Local, str],
-                  common: set[str]) -> None:
-    """What ties each person to others: the article, the units in it, the places and
-    organizations beside the person, the year of birth, the patronymic."""
-    for i, ex in enumerate(corpus.extractions):
-        here = {e.id: people[(i, e.id)] for e in ex.entities if (i, e.id) in people}
-        if not here:
-            continue
-
-        thing = partial(_context, thing_of, common, i)
-        units = {thing(e.id) for e in ex.entities if e.label == UNIT} - {None}
-        for p in here.values():
-            p.ties.add(("article", p.article))
-            p.ties.update(("unit", u) for u in units)
-            if p.patronymic:
-                p.ties.add(("patronymic", p.patronymic))
-        by_sentence: dict[tuple[int, int], list[Mention]] = defaultdict(list)
-        for m in ex.mentions:
-            if m.sentence[0] < m.sentence[1]:
-                by_sentence[m.sentence].append(m)
-        for sentence, ms in by_sentence.items():
-            near = {thing(m.entity) for m in ms if m.label in (PLACE, ORG, UNIT)} - {None}
-            for m in ms:
-                if m.entity in here:
-                    here[m.entity].ties.update(("near", t) for t in near)
-            for pid, year in _births_in_sentence(ex.article.text[sentence[0]:sentence[1]], ms, here):
-                here[pid].born.add(year)
-        for r in ex.relations:
-            for a, b in ((r.subject, r.object), (r.object, r.subject)):
-                if a in here and thing(b):
-                    here[a].ties.add(("near", thing(b)))
-        for ev in ex.events:
-            context = {thing(x) for x in (*ev.participants, ev.place)} - {None}
-            year = _year(ev.date)
-            for pid in ev.participants:
-                if pid in here:
-                    here[pid].ties.update(("near", t) for t in context)
-                    if ev.kind.lower() in BIRTH_EVENTS and year:
-                        here[pid].born.add(year)
-    for p in people.values():
+def _evidence(ex: Extraction, here: dict[str, _Person], thing) -> None:
+    """What ties the persons of one article (``here``, by their id in it) to others:
+    the article, the units in it, the places and organizations beside the person, the
+    year of birth, the patronymic. ``thing``: id in the article -> the linked id of a
+    place, unit or organization that can tie people, or None."""
+    units = {thing(e.id) for e in ex.entities if e.label == UNIT} - {None}
+    for p in here.values():
+        p.ties.add(("article", p.article))
+        p.ties.update(("unit", u) for u in units)
+        if p.patronymic:
+            p.ties.add(("patronymic", p.patronymic))
+    by_sentence: dict[tuple[int, int], list[Mention]] = defaultdict(list)
+    for m in ex.mentions:
+        if m.sentence[0] < m.sentence[1]:
+            by_sentence[m.sentence].append(m)
+    for sentence, ms in by_sentence.items():
+        near = {thing(m.entity) for m in ms if m.label in (PLACE, ORG, UNIT)} - {None}
+        for m in ms:
+            if m.entity in here:
+                here[m.entity].ties.update(("near", t) for t in near)
+        for pid, year in _births_in_sentence(ex.article.text[sentence[0]:sentence[1]], ms, here):
+            here[pid].born.add(year)
+    for r in ex.relations:
+        for a, b in ((r.subject, r.object), (r.object, r.subject)):
+            if a in here and thing(b):
+                here[a].ties.add(("near", thing(b)))
+    for ev in ex.events:
+        context = {thing(x) for x in (*ev.participants, ev.place)} - {None}
+        year = _year(ev.date)
+        for pid in ev.participants:
+            if pid in here:
+                here[pid].ties.update(("near", t) for t in context)
+                if ev.kind.lower() in BIRTH_EVENTS and year:
+                    here[pid].born.add(year)
+    for p in here.values():
         p.ties.update(("born", y) for y in p.born)
 
 
-def _context(thing_of: dict[Local, str], common: set[str], i: int, ident: str | None) -> str | None:
-    """The linked id of a place, unit or organization of article ``i`` that can tie people."""
-    gid = thing_of.get((i, ident)) if ident else None
-    return gid if gid not in common else None
+def _slots(extractions: list[Extraction]) -> list[str]:
+    """The digest of each article; the same bytes twice get ``#2``, ``#3``..."""
+    slots, seen = [], Counter()
+    for ex in extractions:
+        d = ex.article.digest
+        seen[d] += 1
+        slots.append(d if seen[d] == 1 else f"{d}#{seen[d]}")
+    return slots
 
 
 def _births_in_sentence(text: str, mentions: list[Mention], people: dict) -> list[tuple[str, str]]:
@@ -498,10 +739,10 @@ def _merged(ident: str, entities: list[Entity]) -> Entity:
     )
 
 
-def _rewrite(i: int, ex: Extraction, new_ids: dict[Local, str], records: dict[str, Entity]
+def _rewrite(slot: str, ex: Extraction, new_ids: dict[Local, str], records: dict[str, Entity]
              ) -> Extraction:
     def new(ident: str | None) -> str | None:
-        return new_ids.get((i, ident), ident) if ident else ident
+        return new_ids.get((slot, ident), ident) if ident else ident
 
     def mention(m: Mention) -> Mention:
         ident = new(m.entity)

@@ -5,10 +5,11 @@ import hashlib
 import random
 import re
 import time
+from dataclasses import replace
 
 import pytest
 
-from kg.link import latin, link_entities, name_parts, spelling_key
+from kg.link import Linker, latin, link_entities, name_parts, spelling_key
 from kg.resolve import entity_id
 from kg.types import (AWARD, DATE, ORG, PERSON, PLACE, UNIT, Article, Entity, Event, Extraction,
                       Mention, Relation)
@@ -351,3 +352,111 @@ def test_ten_thousand_articles_link_in_seconds():
     elapsed = time.perf_counter() - start
     assert len(out) == 10_000
     assert elapsed < 30, f"{elapsed:.1f} s"
+
+
+# --- kept up to date (kg.link.Linker) ---------------------------------------------------------
+
+BRIDGE = article("bridge", "Алма-Ата (Almaty).", ("Алма-Ата", PLACE, "Алма-Ата"),
+                 ("Almaty", PLACE, "Алматы"))
+TIE_316 = article("tie", "Иван Петров служил в 316-й стрелковой дивизии под Уральском.",
+                  ("Иван Петров", PERSON, "Иван Петров"),
+                  ("316-й стрелковой дивизии", UNIT, "316-я стрелковая дивизия"),
+                  ("Уральском", PLACE, "Уральск"))
+OTHER_PETROV = article("other", "Иван Иванович Петров работал в колхозе под Уральском.",
+                       ("Иван Иванович Петров", PERSON, "Иван Иванович Петров"),
+                       ("Уральском", PLACE, "Уральск"))
+ALMATY = article("almaty", "Алматы.", ("Алматы", PLACE, "Алматы"))
+ALMA_ATA = article("alma", "Алма-Ата.", ("Алма-Ата", PLACE, "Алма-Ата"))
+
+
+def _same_id(ex: Extraction, ident: str) -> Extraction:
+    """``ex`` with its one entity under ``ident``: an id and a name of two other entities."""
+    e, m = ex.entities[0], ex.mentions[0]
+    return replace(ex, entities=(replace(e, id=ident),), mentions=(replace(m, entity=ident),))
+
+
+# "Верный" and "Алма-Ата" share no key; an article that calls Алма-Ата by Верный's id makes them one
+VERNY_PETROV = article("verny", "Иван Петров вернулся в Верный.", ("Иван Петров", PERSON, "Иван Петров"),
+                       ("Верный", PLACE, "Верный"))
+ALMA_ATA_PETROV = article("alma-petrov", "Иван Петров вернулся в Алма-Ату.",
+                          ("Иван Петров", PERSON, "Иван Петров"), ("Алма-Ату", PLACE, "Алма-Ата"))
+VERNY_IS_ALMA_ATA = _same_id(ALMA_ATA, "place:верный")
+# eleven articles name Казахстан: it becomes too common to tie the Петровы of the first ten
+KAZAKHSTAN = [article(f"kz{k}", f"Иван Петров, уроженец Казахстана, статья {k}.",
+                      ("Иван Петров", PERSON, "Иван Петров"), ("Казахстана", PLACE, "Казахстан"))
+              for k in range(10)]
+KAZAKHSTAN_11 = article("kz-11", "Казахстан.", ("Казахстан", PLACE, "Казахстан"))
+
+
+@pytest.mark.parametrize("before, after", [
+    # an article that ties two namesakes comes, and goes
+    (corpus(), corpus() + [TIE_316]),
+    (corpus() + [TIE_316], corpus()),
+    # one that names a place in two spellings joins two places into one, and splits them
+    ([ALMATY, ALMA_ATA], [ALMATY, BRIDGE, ALMA_ATA]),
+    ([ALMATY, BRIDGE, ALMA_ATA], [ALMATY, ALMA_ATA]),
+    # a patronymic in a new article sets apart people who were one
+    (corpus(), corpus()[:2] + [OTHER_PETROV] + corpus()[2:]),
+    # an article changed: removed and another put in its place
+    (corpus(), corpus()[:2] + [TIE_316] + corpus()[3:]),
+    # articles in another order: linked again from scratch
+    (corpus(), corpus()[::-1]),
+    # a file renamed: the same bytes under another path
+    (corpus(), corpus()[:1] + [replace(corpus()[1], article=replace(corpus()[1].article, source="z.txt"))]
+     + corpus()[2:]),
+    ([], corpus()),
+    (corpus(), []),
+    # the context of people in other articles changes: two places become one...
+    ([VERNY_PETROV, ALMA_ATA_PETROV], [VERNY_PETROV, ALMA_ATA_PETROV, VERNY_IS_ALMA_ATA]),
+    ([VERNY_PETROV, ALMA_ATA_PETROV, VERNY_IS_ALMA_ATA], [VERNY_PETROV, ALMA_ATA_PETROV]),
+    # ...or a place becomes too common to tie anyone, or stops being so
+    (KAZAKHSTAN, KAZAKHSTAN + [KAZAKHSTAN_11]),
+    (KAZAKHSTAN + [KAZAKHSTAN_11], KAZAKHSTAN),
+])
+def test_an_update_links_as_linking_everything_again(before, after):
+    linker = Linker(before)
+    old = {ex.article.digest: ex for ex in linker.update(before)}
+    got = linker.update(after)
+    assert got == link_entities(after)
+    for ex in got:  # articles whose ids changed are reported; so are records that changed
+        was = old.get(ex.article.digest)
+        if was is None or [m.entity for m in was.mentions] != [m.entity for m in ex.mentions]:
+            assert ex.article.digest in linker.changed_articles
+    records = lambda exs: {e.id: e for ex in exs for e in ex.entities}
+    now, then = records(got), records(old.values())
+    assert {i for i in now.keys() | then.keys() if now.get(i) != then.get(i)} <= linker.changed_entities
+    assert set(old) - {ex.article.digest for ex in got} <= linker.changed_articles
+
+
+def test_updates_one_article_at_a_time_link_as_linking_everything_again():
+    rng = random.Random(3)
+    first = ["Иван", "Кайрат", "Алия", "Сергей"]
+    last = ["Петров", "Омаров", "Жумабеков", "Ахметов"]
+    units = [f"{n}-я стрелковая дивизия" for n in range(1, 8)]
+    places = ["Алма-Ата", "Alma-Ata", "Уральск", "Uralsk", "Караганда", "Шымкент"]
+    pool = []
+    for k in range(150):
+        named, parts = [], []
+        for _ in range(2):
+            name = f"{rng.choice(first)} {rng.choice(last)}"
+            if rng.random() < 0.3:
+                name = name.replace(" ", " Иванович ", 1) if rng.random() < 0.5 else name + " Сергеевич"
+            unit, place = rng.choice(units), rng.choice(places)
+            year = str(rng.choice([1920, 1921, 1922]))
+            parts.append(f"{name} родился в {year} году, служил в {unit}, родом из {place}.")
+            named += [(name, PERSON, name), (year, DATE, year, year), (unit, UNIT, unit),
+                      (place, PLACE, place)]
+        pool.append(article(f"art{k}", " ".join(parts), *named))
+    corpus_, rest = pool[:100], pool[100:]
+    linker = Linker(corpus_)
+    for _ in range(40):
+        k = rng.randrange(len(corpus_))
+        step = rng.choice(["add", "remove", "change"])
+        if step == "add" and rest:
+            corpus_ = corpus_[:k] + [rest.pop()] + corpus_[k:]
+        elif step == "remove":
+            rest.append(corpus_.pop(k))
+        elif rest:
+            rest.append(corpus_[k])
+            corpus_ = corpus_[:k] + [rest.pop(0)] + corpus_[k + 1:]
+        assert linker.update(corpus_) == link_entities(corpus_), step
