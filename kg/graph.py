@@ -45,7 +45,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from itertools import combinations
 
 import networkx as nx
@@ -78,6 +79,118 @@ def build_graph(extractions: Iterable[Extraction]) -> nx.MultiDiGraph:
         _add_relations(g, ex, prov)
         _add_events(g, ex, prov)
     return g
+
+
+def update_graph(g: nx.MultiDiGraph, old: Iterable[Extraction], new: Iterable[Extraction],
+                 records: Iterable[Entity] = ()) -> set[str]:
+    """Change ``g`` in place as though built again with the articles ``old`` (linked, as
+    ``g`` has them) taken out and ``new`` put in: an article's node, events and edges go
+    and come with it, the ``articles`` and ``mentions`` of its entities follow, and an
+    entity no article names any more goes. ``records``: entities whose linked record
+    changed (``kg.link.Linker.changed_entities``), given their new attributes. Return
+    the ids of the entity nodes whose attributes changed, that came or that went.
+
+    The nodes and edges are those :func:`build_graph` gives for the whole corpus, with
+    the same attributes; their order is not (the new ones come last).
+
+    >>> from kg.types import Article, Mention, Entity, Extraction, PERSON
+    >>> def ex(key, text):
+    ...     return Extraction(Article(source=key, text=text, digest=key * 16),
+    ...         mentions=(Mention(0, 12, text[:12], PERSON, (0, len(text)), "person:омаров"),),
+    ...         entities=(Entity("person:омаров", PERSON, "Кабыш Омаров"),))
+    >>> a, b = ex("a", "Кабыш Омаров воевал."), ex("b", "Кабыш Омаров вернулся.")
+    >>> g = build_graph([a])
+    >>> sorted(update_graph(g, [], [b]))
+    ['person:омаров']
+    >>> g.nodes["person:омаров"]["articles"], g.nodes["person:омаров"]["mentions"]
+    (['article:aaaaaaaaaaaaaaaa', 'article:bbbbbbbbbbbbbbbb'], 2)
+    >>> sorted(update_graph(g, [a, b], [])), g.number_of_nodes()
+    (['person:омаров'], 0)
+    """
+    touched: dict[str, Counter] = {}  # entity -> articles gained (+1) and lost (-1)
+    mentions: Counter = Counter()
+    for ex in old:
+        _remove_article(g, ex)
+        _count_entities(ex, touched, mentions, -1)
+    new = list(new)
+    for ex in new:
+        _add_article(g, ex)
+        for e in _named(ex).values():
+            if e.id not in g:
+                g.add_node(e.id, **_entity_attributes(e))
+        _count_entities(ex, touched, mentions, 1)
+    for e in records:
+        if e.id in g:
+            g.nodes[e.id].update(_entity_attributes(e, counts=False))
+    changed = {e.id for e in records}
+    for eid, articles_changed in touched.items():
+        node = g.nodes.get(eid)
+        if node is None:
+            continue
+        articles = set(node["articles"])
+        articles.update(a for a, n in articles_changed.items() if n > 0)
+        articles.difference_update(a for a, n in articles_changed.items() if n < 0)
+        node["articles"] = sorted(articles)
+        node["mentions"] += mentions[eid]
+        changed.add(eid)
+        if not articles:
+            g.remove_node(eid)
+    for ex in new:
+        prov = _Provenance(ex)
+        _add_mentions(g, ex, prov)
+        _add_co_occurrences(g, ex, prov)
+        _add_relations(g, ex, prov)
+        _add_events(g, ex, prov)
+    return changed
+
+
+def _named(ex: Extraction) -> dict[str, Entity]:
+    """The entities of an article: those it lists, and any its mentions name besides."""
+    named = {e.id: e for e in ex.entities}
+    for m in ex.mentions:
+        if m.entity is not None and m.label != DATE and m.entity not in named:
+            named[m.entity] = Entity(m.entity, m.label, m.text)
+    return named
+
+
+def _entity_attributes(e: Entity, counts: bool = True) -> dict:
+    """An entity node's attributes from its linked record (every article has the same
+    record of a linked entity), in the order ``build_graph`` gives them."""
+    a = {"kind": ENTITY, "label": e.label, "name": e.name, "rank": e.rank, "role": e.role,
+         "geonames": e.geonames, "lat": e.coords[0] if e.coords else None,
+         "lon": e.coords[1] if e.coords else None}
+    if counts:
+        a.update(articles=[], mentions=0)
+    a["aliases"] = sorted({x for x in (e.name, *e.aliases) if x} - {e.name})
+    return a
+
+
+def _count_entities(ex: Extraction, touched: dict[str, Counter], mentions: Counter, sign: int) -> None:
+    """The article and the mentions one article gives (``sign`` 1) or takes (-1) from its entities."""
+    for eid in _named(ex):
+        touched.setdefault(eid, Counter())[ex.article.id] += sign
+    for m in ex.mentions:
+        if m.entity is not None and m.label != DATE:
+            mentions[m.entity] += sign
+
+
+def _remove_article(g: nx.MultiDiGraph, ex: Extraction) -> None:
+    """Take out what ``_add_*`` put in for one article: its node (and mention edges), its
+    events (and their edges), its co-occurrences and relations."""
+    a = ex.article.id
+    if a in g:
+        g.remove_node(a)
+    for ev in ex.events:
+        eid = event_id(a, ev)
+        if eid in g:
+            g.remove_node(eid)
+    for u, v, key, _, _ in _co_occurrences(ex):
+        if g.has_edge(u, v, key):
+            g.remove_edge(u, v, key)
+    for r in ex.relations:
+        key = f"{r.predicate}@{a}:{r.evidence[0]}-{r.evidence[1]}"
+        if g.has_edge(r.subject, r.object, key):
+            g.remove_edge(r.subject, r.object, key)
 
 
 def entities(g: nx.MultiDiGraph, label: str | None = None) -> list[dict]:
@@ -209,6 +322,13 @@ def _add_mentions(g: nx.MultiDiGraph, ex: Extraction, provenance: _Provenance) -
 
 
 def _add_co_occurrences(g: nx.MultiDiGraph, ex: Extraction, provenance: _Provenance) -> None:
+    for a, b, key, sentence, dates in _co_occurrences(ex):
+        g.add_edge(a, b, key=key, relation=CO_OCCURS, dates=list(dates), **provenance(sentence))
+
+
+def _co_occurrences(ex: Extraction) -> Iterator[tuple[str, str, str, Span, list[str]]]:
+    """(lower id, higher id, edge key, sentence, dates) for each pair of entities named
+    in one sentence of the article."""
     by_sentence: dict[Span, tuple[list[str], list[str]]] = {}
     for m in ex.mentions:
         if m.sentence[0] >= m.sentence[1]:
@@ -221,8 +341,7 @@ def _add_co_occurrences(g: nx.MultiDiGraph, ex: Extraction, provenance: _Provena
             ids.append(m.entity)
     for sentence, (ids, dates) in by_sentence.items():
         for a, b in combinations(sorted(ids), 2):
-            g.add_edge(a, b, key=f"{CO_OCCURS}@{ex.article.id}:{sentence[0]}",
-                       relation=CO_OCCURS, dates=list(dates), **provenance(sentence))
+            yield a, b, f"{CO_OCCURS}@{ex.article.id}:{sentence[0]}", sentence, dates
 
 
 def _add_relations(g: nx.MultiDiGraph, ex: Extraction, provenance: _Provenance) -> None:

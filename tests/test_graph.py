@@ -180,3 +180,44 @@ def test_edges_of_a_sentence_share_its_text():
     sentences = [a["sentence"] for *_, a in g.edges(data=True)]
     assert len(sentences) >= 3 and sentences[0] == text
     assert all(s is sentences[0] for s in sentences)
+
+
+# --- kept up to date (update_graph) -----------------------------------------------------------
+
+def contents(g) -> tuple[dict, dict]:
+    """A graph's nodes and edges with their attributes, whatever their order."""
+    return ({n: a for n, a in g.nodes(data=True)},
+            {(u, v, k): a for u, v, k, a in g.edges(keys=True, data=True)})
+
+
+@pytest.fixture(scope="module")
+def sample_corpus():
+    from kg.pipeline import run
+    from kg.resources import data_dir
+
+    return run([str(data_dir() / "corpus")]).extractions
+
+
+def test_an_updated_graph_has_what_a_new_one_has(sample_corpus):
+    """Each article of the sample corpus taken out, then put back, and changed: the
+    graph changed in place holds the nodes and edges a graph built again holds."""
+    from dataclasses import replace
+
+    from kg.graph import update_graph
+    from kg.link import Linker
+
+    linker = Linker()
+    g = build_graph(linker.update(sample_corpus))
+    before = dict(linker.linked)
+    changed = replace(sample_corpus[0], mentions=sample_corpus[0].mentions[:-5],
+                      article=replace(sample_corpus[0].article, digest="f" * 64))
+    for corpus in ([ex for ex in sample_corpus if ex is not skip] for skip in sample_corpus), \
+            [sample_corpus], [[changed, *sample_corpus[1:]]], [sample_corpus]:
+        for now in corpus:
+            linked = linker.update(now)
+            slots = linker.changed_articles
+            update_graph(g, [before[s] for s in slots if s in before],
+                         [linker.linked[s] for s in slots if s in linker.linked],
+                         [linker.records[i] for i in linker.changed_entities if i in linker.records])
+            assert contents(g) == contents(build_graph(linked))
+            before = dict(linker.linked)
