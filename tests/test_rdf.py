@@ -833,3 +833,120 @@ def test_the_mapping_module_does_not_import_spacy():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           cwd=ROOT)
     assert done.stdout.strip() == "[]"
+
+
+# --- parts of the dataset (graph_nquads, entity_nquads...), for an incremental update ----
+
+CURATION = """\
+- rename: person:кабыш_омаров
+  name: Кабыш Омарович Омаров
+  who: Дина Ахметова
+- add_entity: {id: person:ашимбек_истыбаев, label: PERSON, name: Ашимбек Истыбаев, rank: сержант}
+- add_relation: {subject: person:кабыш_омаров, predicate: awarded, object: award:легион}
+  citation: {reference: "ЦАМО, ф. 33, оп. 686044, д. 123", note: наградной лист}
+- add_event: {kind: reburial, participants: [person:кабыш_омаров], date: "1965", place: place:тулуза}
+  citation: {note: перезахоронение в Тулузе}
+- reject: place:кайнар
+"""
+
+
+def by_graph(g) -> dict[str, bytes]:
+    """What write_rdf gives kg.store.StoreWriter: the N-Quads of each named graph."""
+    class Graphs(dict):
+        def write_graph(self, iri: str, data: bytes) -> None:
+            self[iri] = self.get(iri, b"") + data
+
+        def write(self, data: bytes) -> None:
+            raise AssertionError("write_rdf gives the store its quads a named graph at a time")
+
+    out = Graphs()
+    write_rdf(g, {"nquads": out})
+    return out
+
+
+def curated():
+    from kg.curate import apply_curation, parse_curation
+
+    g = build_graph(sample())
+    report = apply_curation(g, parse_curation(CURATION, "curation.yaml"))
+    assert report.applied == 5 and not report.unmatched
+    return g
+
+
+@pytest.mark.parametrize("which", ["small", "corpus", "curated"])
+def test_the_parts_of_the_dataset_are_what_write_rdf_writes(which, request):
+    """Each article's graph from its neighbourhood, the same bytes as the full write; the
+    entities, vocabulary and curation graphs from their parts, the same lines."""
+    from kg.rdf import (CURATION_GRAPH, curation_nquads, entity_nquads, graph_nquads,
+                        vocabulary_nquads)
+
+    g = curated() if which == "curated" else request.getfixturevalue(which).graph
+    full = by_graph(g)
+    articles = [n for n, a in g.nodes(data=True) if a["kind"] == "article"]
+    graphs = graph_nquads(g, articles)
+    assert graphs == {iri: data for iri, data in full.items() if iri in graphs}
+    assert set(full) - set(graphs) <= {str(VOCABULARY_GRAPH), str(ENTITIES_GRAPH), str(CURATION_GRAPH)}
+    entities = entity_nquads(g, list(g.nodes), articles)  # articles and events: no description there
+    kinds = {a.get("event_kind") for _, a in g.nodes(data=True) if a["kind"] == "event"}
+    assert set(entities.splitlines()) == set(full[str(ENTITIES_GRAPH)].splitlines())
+    assert vocabulary_nquads(kinds) == full[str(VOCABULARY_GRAPH)]
+    assert curation_nquads(g) == full.get(str(CURATION_GRAPH), b"")
+    assert (which == "curated") == bool(curation_nquads(g))
+    pieces = b"".join([*graphs.values(), entities, vocabulary_nquads(kinds), curation_nquads(g)])
+    whole = written(g, ("nquads",))["nquads"]
+    assert set(pieces.splitlines()) == set(whole.splitlines())
+
+
+@pytest.mark.parametrize("ids, lines", [
+    (["article:gone"], {"graph/gone": 0}),  # no longer in the graph: the graph is to go
+    ([], {}),
+])
+def test_graph_nquads_of_articles_not_in_the_graph(small, ids, lines):
+    from kg.rdf import graph_nquads
+
+    got = graph_nquads(small.graph, ids)
+    assert {iri.removeprefix(BASE): data.count(b"\n") for iri, data in got.items()} == lines
+
+
+def test_graph_nquads_refuses_what_is_no_article(small):
+    from kg.rdf import graph_nquads
+
+    with pytest.raises(ValueError, match="person:кабыш_омаров is a node of kind 'entity'"):
+        graph_nquads(small.graph, [OMAROV.id])
+
+
+@pytest.mark.parametrize("ids, subjects", [
+    ([OMAROV.id], {"person/кабыш_омаров"}),
+    ([TOULOUSE.id], {"place/тулуза", "place/тулуза#coordinates", "place/тулуза#geometry"}),
+    ([OMAROV.id, "person:нет"], {"person/кабыш_омаров"}),  # absent: nothing
+    ([event_id(sample()[0].article.id, BIRTH)], set()),  # an article's event is in its graph
+    ([sample()[0].article.id], set()),  # an article is no entity
+])
+def test_entity_nquads_describes_the_entities_asked_for(small, ids, subjects):
+    from kg.rdf import entity_nquads
+
+    got = {q.subject.value.removeprefix(BASE)
+           for q in ox.parse(entity_nquads(small.graph, ids), format=ox.RdfFormat.N_QUADS)}
+    assert got == subjects
+
+
+def test_entity_nquads_with_the_articles_the_entities_graph_is_derived_from(small):
+    from kg.rdf import entity_nquads
+
+    article = sample()[1].article.id
+    rows = list(ox.parse(entity_nquads(small.graph, [], [article, "article:gone"]),
+                         format=ox.RdfFormat.N_QUADS))
+    assert [(q.subject.value, q.predicate.value, q.object.value, q.graph_name.value) for q in rows] == [
+        (str(ENTITIES_GRAPH), str(PROV.wasDerivedFrom), str(article_iri(article)), str(ENTITIES_GRAPH))]
+
+
+@pytest.mark.parametrize("old, new, remove, add", [
+    (b"", b"", b"", b""),
+    (b"a\nb\n", b"b\na\n", b"", b""),  # the same lines in another order: nothing changes
+    (b"a\nb\n", b"b\nc\n", b"a\n", b"c\n"),
+    (b"b\na\n", b"", b"a\nb\n", b""),
+])
+def test_nquads_diff(old, new, remove, add):
+    from kg.rdf import nquads_diff
+
+    assert nquads_diff(old, new) == (remove, add)
