@@ -101,42 +101,48 @@ def write_outputs(g: nx.MultiDiGraph, out_dir: str | os.PathLike, store: bool = 
     return written
 
 
-def write_article_pages(g: nx.MultiDiGraph, out: Path) -> dict[str, Path]:
+def write_article_pages(g: nx.MultiDiGraph, out: Path, articles: Iterable[str] | None = None
+                        ) -> dict[str, Path]:
     """``articles/<id>.html`` for every article of the graph that carries its text; pages
     of other articles are removed. A page whose inputs (the article, its mentions and
     their entities' names and types, the page's code and template) are those of the
     last build is neither rendered nor written again: ``.kg-cache/article-pages.json``
     keeps a digest of them per page, so a rebuild after one article changed renders that
-    one and those that name an entity that changed."""
+    one and those that name an entity that changed.
+
+    ``articles``: only these ids are looked at (an update that knows what changed): their
+    pages are made as above, the pages of those no longer in the graph (or without their
+    text) are removed, and every other page and its digest is left as it is. The pages
+    returned are those of the ids looked at.
+    """
     folder = out / ARTICLES_DIR
     folder.mkdir(exist_ok=True)
     record = out / PAGE_INPUTS
-    try:
-        before = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        before = {}
-    before = before if isinstance(before, dict) else {}
+    before = _page_record(record)
+    nodes = dict(g.nodes(data=True))  # plain dicts: NodeView's lookups cost more than the work
+    targets = dict(g.adjacency())
+    if articles is None:
+        ids = [n for n, a in nodes.items() if a.get("kind") == "article"]
+        inputs = {}
+    else:
+        ids = list(dict.fromkeys(articles))
+        inputs = dict(before)
     code = _page_code()
-    written, inputs = {}, {}
-    for n, a in g.nodes(data=True):
-        if a.get("kind") != "article" or not a.get("text"):
-            continue
+    written = {}
+    for n in ids:
+        a = nodes.get(n)
         name = article_page(n)
-        path = out / name
-        digest = _page_inputs(g, n, a, code)
-        old = before.get(name)
-        if not (isinstance(old, list) and old[0] == digest and path.is_file()
-                and path.stat().st_size == old[1]):
-            data = render_article(g, n).encode("utf-8")
-            if not (path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data):
-                atomic_write(path, data)
-            old = [digest, len(data)]
-        inputs[name] = old
-        written[name] = path
-    for stale in folder.glob("*.html"):
-        if f"{ARTICLES_DIR}/{stale.name}" not in written:
-            stale.unlink()
-            log.info("removed %s: its article is no longer in the graph", stale)
+        if a is not None and a.get("kind") == "article" and a.get("text"):
+            written[name] = out / name
+            inputs[name] = _page(g, n, written[name], _page_inputs(n, a, targets[n], nodes, code),
+                                 before.get(name))
+        elif articles is not None and (a is None or a.get("kind") == "article"):
+            inputs.pop(name, None)
+            _remove_page(out / name)
+    if articles is None:
+        for stale in folder.glob("*.html"):
+            if f"{ARTICLES_DIR}/{stale.name}" not in written:
+                _remove_page(stale)
     if inputs != before:
         record.parent.mkdir(exist_ok=True)
         atomic_write(record, json.dumps(inputs, ensure_ascii=False, sort_keys=True) + "\n")
@@ -146,17 +152,59 @@ def write_article_pages(g: nx.MultiDiGraph, out: Path) -> dict[str, Path]:
 PAGE_INPUTS = f"{CACHE_DIR}/article-pages.json"  # beside the extraction cache: build state
 
 
-def _page_inputs(g: nx.MultiDiGraph, n: str, a: dict, code: str) -> str:
-    """A digest of what an article's page is made of (see ``write_article_pages``)."""
-    h = hashlib.blake2b(digest_size=16)
-    h.update(code.encode())
-    h.update(json.dumps([n] + [a.get(k) for k in ("text", "title", "source", "author", "published",
-                                                  "photographer")], ensure_ascii=False).encode())
-    for _, entity, e in g.out_edges(n, data=True):
-        if e.get("relation") == "mentions" and entity in g:
-            node = g.nodes[entity]
-            h.update(json.dumps([e.get("start"), e.get("end"), entity, node.get("label"),
-                                 node.get("name")], ensure_ascii=False).encode())
+def _page_record(record: Path) -> dict:
+    """Page name -> [digest of its inputs, size] of the last build; empty when unreadable."""
+    try:
+        before = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return before if isinstance(before, dict) else {}
+
+
+def _page(g: nx.MultiDiGraph, n: str, path: Path, digest: str, old) -> list:
+    """The article's page made unless the record says it is up to date; its record."""
+    if isinstance(old, list) and len(old) == 2 and old[0] == digest and _file_size(path) == old[1]:
+        return old
+    data = render_article(g, n).encode("utf-8")
+    if not (path.exists() and path.stat().st_size == len(data) and path.read_bytes() == data):
+        atomic_write(path, data)
+    return [digest, len(data)]
+
+
+def _file_size(path: Path) -> int | None:
+    """The size of a file, None when there is none: one stat, as 10,000 pages are looked at."""
+    from stat import S_ISREG
+
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size if S_ISREG(st.st_mode) else None
+
+
+def _remove_page(path: Path) -> None:
+    if path.is_file():
+        path.unlink()
+        log.info("removed %s: its article is no longer in the graph", path)
+
+
+def _page_inputs(n: str, a: dict, targets: dict, nodes: dict, code: str) -> str:
+    """A digest of what an article's page is made of (see ``write_article_pages``), from
+    the article's attributes, its out-edges (``g.adjacency()``) and the graph's nodes:
+    one JSON text, not one per mention, as json's C encoder is fast only on big values."""
+    mentions = []
+    for entity, keyed in targets.items():
+        node = nodes.get(entity)
+        if node is None:
+            continue
+        for e in keyed.values():
+            if e.get("relation") == "mentions":
+                mentions.append((e.get("start"), e.get("end"), entity, node.get("label"),
+                                 node.get("name")))
+    fields = [n] + [a.get(k) for k in ("text", "title", "source", "author", "published",
+                                       "photographer")]
+    h = hashlib.blake2b(code.encode(), digest_size=16)
+    h.update(json.dumps([fields, mentions], ensure_ascii=False).encode())
     return h.hexdigest()
 
 

@@ -33,6 +33,7 @@ type, from the same character offsets as every other output.
 """
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import logging
@@ -40,9 +41,10 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import IO
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote
 
 import networkx as nx
@@ -101,14 +103,16 @@ def render_html(g: nx.MultiDiGraph, title: str = "Граф знаний", max_sh
     (``"network"``, ``"timeline"`` or ``"map"``); ``focus``: an entity id selected on
     opening (the timeline then shows its events), as ``graph.html#<id>`` does.
     """
-    return "".join(html_pieces(g, title, max_shown, article_pages, view, focus))
+    with _collector_paused():
+        return "".join(html_pieces(g, title, max_shown, article_pages, view, focus))
 
 
 def write_html(g: nx.MultiDiGraph, f: IO[bytes], **options) -> None:
     """:func:`render_html` written to a binary file piece by piece: the page of 10,000
     articles is 130 MB, which memory then never holds whole (as text, twice that)."""
-    for piece in html_pieces(g, **options):
-        f.write(piece.encode("utf-8"))
+    with _collector_paused():
+        for piece in html_pieces(g, **options):
+            f.write(piece.encode("utf-8"))
 
 
 def html_pieces(g: nx.MultiDiGraph, title: str = "Граф знаний", max_shown: int = MAX_SHOWN,
@@ -156,35 +160,54 @@ def page_data(g: nx.MultiDiGraph, max_shown: int = MAX_SHOWN, article_pages: boo
     >>> e["name"], e["key"]
     ('Кабыш Омаров', 'кабыш омаров|кабыша омарова|kabysh omarov|kabysha omarova')
     """
-    articles = [n for n, a in g.nodes(data=True) if a.get("kind") == "article"]
-    entity_ids = [n for n, a in g.nodes(data=True) if a.get("kind") == "entity"]
-    event_ids = [n for n, a in g.nodes(data=True) if a.get("kind") == "event"]
+    with _collector_paused():
+        return _page_data(g, max_shown, article_pages)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off meanwhile: the page's data is half a million lists
+    and dicts that live until the page is written and form no cycle, and each full
+    collection they set off walks the whole graph again (1-2 s of 6 at 10,000 articles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _page_data(g: nx.MultiDiGraph, max_shown: int, article_pages: bool) -> dict:
+    attrs = dict(g.nodes(data=True))  # plain dicts: g.nodes[n] costs more than the work
+    ids: dict[str, list[str]] = defaultdict(list)
+    for n, a in attrs.items():
+        ids[a.get("kind")].append(n)
+    articles, entity_ids, event_ids = ids["article"], ids["entity"], ids["event"]
     art_index = {n: i for i, n in enumerate(articles)}
     ent_index = {n: i for i, n in enumerate(entity_ids)}
 
     sentences = _Sentences()
-    events = [_event(g, n, ent_index, art_index, sentences) for n in event_ids]
-    edges, mentions = _edges_and_mentions(g, ent_index, art_index, sentences)
+    events = [_event(n, attrs[n], ent_index, art_index, sentences) for n in event_ids]
+    edges, mentions, dated = _edges_and_mentions(g, ent_index, art_index, sentences)
     simple = nx.Graph()
     simple.add_nodes_from(range(len(entity_ids)))
     simple.add_edges_from((e["f"], e["t"]) for e in edges if e["f"] != e["t"])
     positions = layout(simple)
+    degree = [d for _, d in simple.degree()]  # nodes 0, 1, ... in order
 
     took_part: dict[int, list[int]] = defaultdict(list)
     for k, ev in enumerate(events):
         for i in dict.fromkeys(ev["who"] + ([ev["place"]] if ev["place"] is not None else [])):
             took_part[i].append(k)
-    years = _entity_years(g, entity_ids, events, took_part)
+    years = _entity_years(events, took_part, dated)
     order = _life_order(g, entity_ids, event_ids, took_part, art_index)
 
-    out_entities = []
-    for i, n in enumerate(entity_ids):
-        a = g.nodes[n]
-        out_entities.append(_entity(n, a, i, positions[i], simple.degree(i), years.get(i),
-                                    order.get(i, []), mentions.get(i, []), art_index))
-    by_degree = sorted(range(len(entity_ids)), key=lambda i: (-simple.degree(i), i))
+    out_entities = [_entity(n, attrs[n], positions[i], degree[i], years.get(i), order.get(i, []),
+                            mentions.get(i, []), art_index) for i, n in enumerate(entity_ids)]
+    by_degree = sorted(range(len(entity_ids)), key=lambda i: (-degree[i], i))
     return {
-        "articles": [_article(g, n, article_pages) for n in articles],
+        "articles": [_article(n, attrs[n], article_pages) for n in articles],
         "entities": out_entities,
         "events": events,
         "edges": edges,
@@ -272,7 +295,11 @@ def script_json(value) -> str:
     >>> script_json({"name": "</script><img src=x onerror=alert(1)>"})
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
     """
-    return _script_safe(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return _script_safe(_JSON.encode(value))
+
+
+# no check for cycles: the page's data is a tree, and the check costs a tenth of the time
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 def script_json_pieces(data: dict, items_at_a_time: int = 2000) -> Iterator[str]:
@@ -332,7 +359,8 @@ def layout(g: nx.Graph, seed: int = 7, iterations: int = 60) -> dict:
     nodes = list(g)
     if len(nodes) <= _CORE:
         return _force_layout(g, nodes, seed, iterations)
-    by_degree = sorted(nodes, key=lambda v: -g.degree(v))  # stable: ties keep graph order
+    degree = dict(g.degree())
+    by_degree = sorted(nodes, key=degree.__getitem__, reverse=True)  # stable: ties keep graph order
     core = by_degree[:_CORE]
     pos = _force_layout(g.subgraph(core), core, seed, iterations)
     spread = 400 + 40 * math.sqrt(len(core))
@@ -384,19 +412,13 @@ def _force_layout(g: nx.Graph, nodes: list, seed: int, iterations: int) -> dict:
     pos = np.random.default_rng(seed).random((n, 2))
     k2 = 1.0 / n  # k, the ideal edge length, is sqrt(area / n) in a unit square
     step = 0.1
-    block = max(1, 4_000_000 // n)  # repulsion in blocks keeps memory small
+    rows = max(1, 262_144 // n)  # repulsion a few rows at a time, in buffers the cache holds
+    dx, dy, force, work = (np.empty((min(rows, n), n), np.float32) for _ in range(4))
     for _ in range(iterations):
         x, y = pos[:, 0].astype(np.float32), pos[:, 1].astype(np.float32)
         disp = np.empty((n, 2))
-        for lo in range(0, n, block):
-            dx = x[lo:lo + block, None] - x[None, :]
-            dy = y[lo:lo + block, None] - y[None, :]
-            force = dx * dx
-            force += dy * dy
-            np.maximum(force, 1e-6, out=force)
-            np.divide(k2, force, out=force)
-            disp[lo:lo + block, 0] = (dx * force).sum(axis=1)
-            disp[lo:lo + block, 1] = (dy * force).sum(axis=1)
+        for lo in range(0, n, rows):
+            _repulsion(x, y, lo, k2, dx, dy, force, work, disp)
         if len(ends):
             delta = pos[ends[:, 0]] - pos[ends[:, 1]]
             pull = delta * (np.sqrt((delta ** 2).sum(axis=-1)) / math.sqrt(k2))[:, None]
@@ -413,24 +435,39 @@ def _force_layout(g: nx.Graph, nodes: list, seed: int, iterations: int) -> dict:
             for v, (x, y) in zip(nodes, pos)}
 
 
+def _repulsion(x, y, lo: int, k2: float, dx, dy, force, work, disp) -> None:
+    """The repulsion on the nodes from ``lo`` on, as many as the buffers have rows, into
+    ``disp``: each row the same float32 operations in the same order whatever the rows."""
+    import numpy as np
+
+    m = min(len(dx), len(x) - lo)
+    dx, dy, force, work = dx[:m], dy[:m], force[:m], work[:m]
+    np.subtract(x[lo:lo + m, None], x, out=dx)
+    np.subtract(y[lo:lo + m, None], y, out=dy)
+    np.multiply(dx, dx, out=force)
+    force += np.multiply(dy, dy, out=work)
+    np.maximum(force, 1e-6, out=force)
+    np.divide(k2, force, out=force)
+    disp[lo:lo + m, 0] = np.multiply(dx, force, out=work).sum(axis=1)
+    disp[lo:lo + m, 1] = np.multiply(dy, force, out=work).sum(axis=1)
+
+
 # -- the data of the page ------------------------------------------------------------
 
-def _article(g: nx.MultiDiGraph, n: str, pages: bool) -> dict:
-    a = g.nodes[n]
+def _article(n: str, a: dict, pages: bool) -> dict:
     return {"id": n, "title": a.get("title") or Path(a.get("source") or n).name,
             "source": a.get("source"), "author": a.get("author"),
             "published": a.get("published"),
             "page": article_page(n) if pages and a.get("text") else None}
 
 
-def _entity(n: str, a: dict, i: int, xy: tuple, degree: int, years, events: list[int],
+def _entity(n: str, a: dict, xy: tuple, degree: int, years, events: list[int],
             mentions: list, art_index: dict) -> dict:
-    names = [a.get("name") or n, *(a.get("aliases") or ())]
-    keys = list(dict.fromkeys([fold(x) for x in names] + [fold(latin(x)) for x in names]))
-    out = {"id": n, "label": a.get("label"), "name": names[0], "aliases": names[1:],
+    names = (a.get("name") or n, *(a.get("aliases") or ()))
+    out = {"id": n, "label": a.get("label"), "name": names[0], "aliases": list(names[1:]),
            "latin": latin(names[0]), "rank": a.get("rank"), "role": a.get("role"),
-           "arts": sorted(art_index[x] for x in (a.get("articles") or ()) if x in art_index),
-           "deg": degree, "x": xy[0], "y": xy[1], "key": "|".join(keys)}
+           "arts": sorted([art_index[x] for x in (a.get("articles") or ()) if x in art_index]),
+           "deg": degree, "x": xy[0], "y": xy[1], "key": _search_key(names)}
     if a.get("lat") is not None and a.get("lon") is not None:
         out["lat"], out["lon"] = round(float(a["lat"]), 4), round(float(a["lon"]), 4)
     if years:
@@ -444,6 +481,13 @@ def _entity(n: str, a: dict, i: int, xy: tuple, degree: int, years, events: list
     if a.get("merged_from"):
         out["former"] = list(a["merged_from"])
     return out
+
+
+@lru_cache(maxsize=1 << 17)
+def _search_key(names: tuple[str, ...]) -> str:
+    """The names and their Latin spellings in search form, ``|``-joined; kept, as ``fold``
+    and ``latin`` keep theirs, for the next page of a graph that changed a little."""
+    return "|".join(dict.fromkeys([fold(x) for x in names] + [fold(latin(x)) for x in names]))
 
 
 class _Sentences:
@@ -462,9 +506,8 @@ class _Sentences:
         return k
 
 
-def _event(g: nx.MultiDiGraph, n: str, ent_index: dict, art_index: dict, sentence: _Sentences) -> dict:
-    a = g.nodes[n]
-    bounds = date_bounds(a.get("date"))
+def _event(n: str, a: dict, ent_index: dict, art_index: dict, sentence: _Sentences) -> dict:
+    bounds = _date_bounds(a.get("date"))
     return {
         "id": n, "kind": a.get("event_kind") or "other", "date": a.get("date"),
         "b": bounds[0].isoformat() if bounds else None,
@@ -489,57 +532,74 @@ def _curated(a: dict) -> dict:
 
 def _edges_and_mentions(g: nx.MultiDiGraph, ent_index: dict, art_index: dict, sentence: _Sentences):
     """Drawn edges, one per (source, target, relation) with the count it stands for and
-    its first evidence; and per entity its source sentences, one per sentence."""
+    its first evidence; per entity its source sentences, one per sentence; and the
+    co-occurrences that carry dates, as (entity index or None, the same, dates).
+
+    One pass over the edges in ``g.edges`` order (the sentences are numbered in it),
+    with what depends on an edge's ends looked up once per pair of ends."""
     merged: dict[tuple[int, int, str], dict] = {}
     mentions: dict[int, list] = defaultdict(list)
-    seen: set[tuple[int, int, int]] = set()
-    for u, v, e in g.edges(data=True):
-        relation = e.get("relation", "")
-        if relation == "mentions":
-            i, art = ent_index.get(v), art_index.get(u)
-            if i is None or art is None:
-                continue
-            key = (i, art, e.get("sentence_start", e.get("start")))
-            if key not in seen:
-                seen.add(key)
-                mentions[i].append([art, e.get("start"), sentence(e.get("sentence"))])
-            continue
-        if u not in ent_index or v not in ent_index:
-            continue  # participant_in, took_place_at: events have their own lists
-        key = (ent_index[u], ent_index[v], relation)
-        if key not in merged:
-            merged[key] = {"f": key[0], "t": key[1], "rel": relation, "n": 0,
-                           "art": art_index.get(e.get("article")), "start": e.get("start"),
-                           "s": sentence(e.get("sentence")), "rule": e.get("rule"),
-                           **_curated(e)}
-        merged[key]["n"] += 1
-    return list(merged.values()), dict(mentions)
+    dated: list[tuple] = []
+    for u, targets in g.adjacency():
+        art, i = art_index.get(u), ent_index.get(u)
+        for v, keyed in targets.items():
+            j = ent_index.get(v)
+            said = set()  # the sentences article u mentions entity v in: each once
+            for e in keyed.values():
+                relation = e.get("relation", "")
+                if relation == "mentions":
+                    start = e.get("start")
+                    where = e.get("sentence_start", start)
+                    if j is not None and art is not None and where not in said:
+                        said.add(where)
+                        mentions[j].append((art, start, sentence(e.get("sentence"))))
+                    continue
+                if relation == "co_occurs" and e.get("dates") and (i is not None or j is not None):
+                    dated.append((i, j, e["dates"]))
+                if i is None or j is None:
+                    continue  # participant_in, took_place_at: events have their own lists
+                drawn = merged.get((i, j, relation))
+                if drawn is None:
+                    drawn = merged[i, j, relation] = {
+                        "f": i, "t": j, "rel": relation, "n": 0,
+                        "art": art_index.get(e.get("article")), "start": e.get("start"),
+                        "s": sentence(e.get("sentence")), "rule": e.get("rule"), **_curated(e)}
+                drawn["n"] += 1
+    return list(merged.values()), dict(mentions), dated
 
 
-def _entity_years(g, entity_ids, events, took_part) -> dict[int, tuple[int, int]]:
+def _entity_years(events: list[dict], took_part: dict, dated: list[tuple]
+                  ) -> dict[int, tuple[int, int]]:
     """The years an entity is dated to: its events', and those of the sentences it shares."""
     years: dict[int, list[int]] = defaultdict(list)
     for i, ks in took_part.items():
         for k in ks:
             if events[k]["b"]:
                 years[i] += [int(events[k]["b"][:4]), int(events[k]["e"][:4])]
-    index = {n: i for i, n in enumerate(entity_ids)}
-    for u, v, e in g.edges(data=True):
-        if e.get("relation") != "co_occurs" or not e.get("dates"):
-            continue
-        for value in e["dates"]:
-            bounds = date_bounds(value)
+    for pair in dated:
+        for value in pair[2]:
+            bounds = _date_bounds(value)
             if bounds and bounds[1].year - bounds[0].year < 20:  # "в XX веке" dates nothing
-                for x in (u, v):
-                    if x in index:
-                        years[index[x]] += [bounds[0].year, bounds[1].year]
+                for x in pair[:2]:
+                    if x is not None:
+                        years[x] += [bounds[0].year, bounds[1].year]
     return {i: (min(ys), max(ys)) for i, ys in years.items()}
+
+
+@lru_cache(maxsize=1 << 16)
+def _date_bounds(value: str | None):
+    """``date_bounds``, once per value: 10,000 articles date 90,000 co-occurrences with
+    1,400 values."""
+    return date_bounds(value)
 
 
 def _life_order(g, entity_ids, event_ids, took_part, art_index) -> dict[int, list[int]]:
     """Each entity's events in the order ``kg person`` gives them (``kg.lifepath``)."""
     order = {}
     for i, ks in took_part.items():
+        if len(ks) == 1:  # most entities: nothing to order
+            order[i] = ks
+            continue
         made = [life_event(g, entity_ids[i], event_ids[k]) for k in ks]
         index = {id(e): k for e, k in zip(made, ks)}
         order[i] = [index[id(e)] for e in order_events(made, art_index)]

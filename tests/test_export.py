@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 import re
 from pathlib import Path
@@ -136,6 +137,119 @@ def test_unchanged_article_pages_are_not_rendered_again(sample, tmp_path, monkey
     assert sorted(rendered) == sorted(first)
     for n, data in first.items():
         assert (tmp_path / export.article_page(n)).read_bytes() == data
+
+
+AHMETOV = Entity("person:ахметов", PERSON, "Хасен Ахметов", ("Ахметова",), "сержант")
+STALINGRAD = Entity("place:сталинград", PLACE, "Сталинград")
+STALINGRAD_TEXT = "Сержант Хасен Ахметов в 1942 году воевал под Сталинградом вместе с Омаровым."
+
+
+def page_articles(sample) -> dict[str, Extraction]:
+    """The articles of the page tests by a name: the sample's two, a third, and the third
+    with its text edited (a new article id)."""
+    spans = [("Хасен Ахметов", PERSON, AHMETOV.id), ("Сталинградом", PLACE, STALINGRAD.id),
+             ("Омаровым", PERSON, OMAROV.id)]
+    third = [AHMETOV, STALINGRAD, OMAROV]
+    return {"a": sample[0], "b": sample[1],
+            "c": extraction(STALINGRAD_TEXT, spans, third, source="c.txt", title="Сталинград"),
+            "c2": extraction(STALINGRAD_TEXT.replace("воевал", "был ранен"), spans, third,
+                             source="c.txt", title="Сталинград")}
+
+
+PAGE_UPDATES = [  # (what changed, articles after, names changed, ids passed, rendered, removed)
+    ("nothing", "a b c", {}, "a", "", ""),
+    ("a name in one article", "a b c", {FRANCE.id: "Французская Республика"}, "b", "b", ""),
+    ("a name in two articles", "a b c", {TOULOUSE.id: "город Тулуза"}, "a b", "a b", ""),
+    ("a name in every article", "a b c", {OMAROV.id: "Омаров К."}, "a b c", "a b c", ""),
+    ("one of two passed changed", "a b c", {STALINGRAD.id: "Волгоград"}, "a c", "c", ""),
+    ("an article removed", "a b", {}, "c", "", "c"),
+    ("an article's text edited: a new id", "a b c2", {}, "c c2", "c2", "c"),
+    ("an article added", "a b c c2", {}, "c2", "c2", ""),
+]
+
+
+@pytest.mark.parametrize("change, after, names, passed, rendered, removed", PAGE_UPDATES,
+                         ids=[case[0] for case in PAGE_UPDATES])
+def test_article_pages_of_the_articles_passed(sample, tmp_path, monkeypatch, change, after, names,
+                                              passed, rendered, removed):
+    """With ``articles``, only their pages are made again or removed; the other pages and
+    their records stay as they were; and, the right articles passed, the folder is what a
+    full build makes."""
+    articles = page_articles(sample)
+    ids = {k: x.article.id for k, x in articles.items()}
+    page = {k: export.article_page(n) for k, n in ids.items()}
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    out.mkdir()
+    fresh.mkdir()
+    export.write_article_pages(build_graph([articles[k] for k in "abc"]), out)
+    files, record = page_files(out), page_record(out)
+    made = count_renders(monkeypatch)
+
+    g = build_graph([articles[k] for k in after.split()])
+    for entity, name in names.items():
+        g.nodes[entity]["name"] = name
+    pages = export.write_article_pages(g, out, articles=(ids[k] for k in passed.split()))
+
+    assert made == [ids[k] for k in rendered.split()]
+    assert sorted(pages) == sorted(page[k] for k in passed.split() if k in after.split())
+    now, record_now = page_files(out), page_record(out)
+    for k in set("abc") - set(passed.split()):
+        assert now[page[k]] == files[page[k]] and record_now[page[k]] == record[page[k]]
+    for k in removed.split():
+        assert page[k] not in now and page[k] not in record_now
+    export.write_article_pages(g, fresh)
+    assert contents(out) == contents(fresh)
+
+
+def test_article_pages_not_passed_stay_as_they_were(sample, tmp_path, monkeypatch):
+    """A page the update did not pass keeps its old text and record, a stray page its
+    place; the next full build brings both up to date."""
+    articles = page_articles(sample)
+    a, b = (export.article_page(articles[k].article.id) for k in "ab")
+    export.write_article_pages(build_graph(sample), tmp_path)
+    (tmp_path / "articles" / "stray.html").write_text("<p>Старая страница</p>", encoding="utf-8")
+    record = page_record(tmp_path)
+    made = count_renders(monkeypatch)
+    g = build_graph(sample)
+    g.nodes[TOULOUSE.id]["name"] = "город Тулуза"  # named in both articles, only the first passed
+    export.write_article_pages(g, tmp_path, articles=[articles["a"].article.id, "article:0000"])
+    assert made == [articles["a"].article.id]
+    assert "город Тулуза" in (tmp_path / a).read_text(encoding="utf-8")
+    assert "город Тулуза" not in (tmp_path / b).read_text(encoding="utf-8")
+    assert page_record(tmp_path)[b] == record[b] and page_record(tmp_path)[a] != record[a]
+    assert (tmp_path / "articles" / "stray.html").exists()
+    export.write_article_pages(g, tmp_path)
+    assert made == [articles["a"].article.id, articles["b"].article.id]
+    assert "город Тулуза" in (tmp_path / b).read_text(encoding="utf-8")
+    assert not (tmp_path / "articles" / "stray.html").exists()
+
+
+def count_renders(monkeypatch) -> list[str]:
+    """The ids of the article pages rendered from now on, in order."""
+    made = []
+    render_article = export.render_article
+
+    def counting(g, n):
+        made.append(n)
+        return render_article(g, n)
+
+    monkeypatch.setattr(export, "render_article", counting)
+    return made
+
+
+def page_files(out: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Each page's bytes and the file it is in (inode, modification time): a page written
+    again, even with the same bytes, is another file."""
+    return {f"articles/{p.name}": (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in (out / "articles").iterdir()}
+
+
+def page_record(out: Path) -> dict:
+    return json.loads((out / export.PAGE_INPUTS).read_text(encoding="utf-8"))
+
+
+def contents(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 # rdflib's own JSON-LD parser still builds a ConjunctiveGraph inside
