@@ -1,4 +1,4 @@
-"""The command line: ``kg build`` and ``kg extract``.
+"""The command line: ``kg build``, ``kg watch``, ``kg extract`` and the rest.
 
 Thin by design: arguments are parsed by :func:`parse_args` (testable alone), the work
 is done by :mod:`kg.pipeline`, and :func:`main` returns the exit status.
@@ -42,6 +42,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="the historians' corrections to apply (default: curation.yaml in the first folder)")
     b.add_argument("--no-cache", action="store_true",
                    help="extract every article again, even those unchanged since the last build")
+
+    w = sub.add_parser("watch", help="build, then keep the build up to date while the files change")
+    w.add_argument("paths", nargs="+", metavar="PATH", help="article files (.txt, .md, .html) or folders")
+    w.add_argument("--out", "-o", default="export", metavar="DIR", help="output folder (default: export/)")
+    w.add_argument("--processes", "-j", type=int, default=None, metavar="N",
+                   help="extract the first build in N processes (default: one per core)")
+    w.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
+                   help="look for changed files this often (default: 2)")
+    w.add_argument("--quiet", type=float, default=60.0, metavar="SECONDS",
+                   help="write the exchange files (RDF, GraphML, CSV) again once nothing changed "
+                        "for this long (default: 60); the store, graph.html and the article pages "
+                        "follow each change at once")
 
     e = sub.add_parser("extract", help="print what is extracted from each article")
     e.add_argument("paths", nargs="+", metavar="PATH")
@@ -151,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "watch":
+            return _watch(args)
         if args.command == "eval":
             return _eval(args)
         if args.command == "person":
@@ -361,6 +375,22 @@ def _articles_of(out: str, ids: list[str]) -> dict[str, list[str]]:
             articles = g.nodes[eid].get("articles") or ""
             found[eid] = sorted(articles.split("; ") if isinstance(articles, str) else articles)
     return found
+
+
+def _watch(args) -> int:
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")  # as for kg build
+    from .watch import watch
+
+    processes = args.processes if args.processes is not None else (os.cpu_count() or 1)
+    if processes < 1:
+        raise KgError(f"--processes must be at least 1, not {processes}")
+    print(f"kg watch: building {', '.join(args.paths)} into {args.out}/, then watching (Ctrl-C to stop)",
+          flush=True)
+    watch(args.paths, args.out, interval=args.interval, quiet=args.quiet, processes=processes,
+          on_update=lambda update: print(f"kg watch: {update}", flush=True),
+          on_ready=lambda: print(f"kg watch: {args.out}/ is up to date; watching", flush=True))
+    return 0
 
 
 def _build(args) -> int:

@@ -292,7 +292,7 @@ def timed(stage: str):
     build's time goes, and bench/pipeline_bench.py reads it for the rebuild."""
     started = time.perf_counter()
     yield
-    log.info("stage %s: %.1f s", stage, time.perf_counter() - started)
+    log.info("stage %s: %.2f s", stage, time.perf_counter() - started)
 
 
 BUILD_RECORD = ".kg-build.json"
