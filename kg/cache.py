@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import json
 import logging
 import shutil
 from dataclasses import replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+
+import orjson
 
 from .files import atomic_write
 from .resources import data_dir
@@ -84,7 +85,7 @@ class ExtractionCache:
         absent or unreadable (it is then extracted again)."""
         path = self._path(digest)
         try:
-            data = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+            data = orjson.loads(gzip.decompress(path.read_bytes()))
             ex = Extraction.from_json(data)
         except FileNotFoundError:
             self.misses += 1
@@ -99,7 +100,7 @@ class ExtractionCache:
     def put(self, ex: Extraction) -> None:
         path = self._path(ex.article.digest)
         path.parent.mkdir(parents=True, exist_ok=True)
-        data = json.dumps(ex.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        data = orjson.dumps(ex.to_json())
         atomic_write(path, gzip.compress(data, compresslevel=3, mtime=0))
 
     def prune(self, keep: set[str]) -> int:

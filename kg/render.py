@@ -48,6 +48,7 @@ from typing import IO
 from urllib.parse import quote
 
 import networkx as nx
+import orjson
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
@@ -295,11 +296,7 @@ def script_json(value) -> str:
     >>> script_json({"name": "</script><img src=x onerror=alert(1)>"})
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cimg src=x onerror=alert(1)\\\\u003e"}'
     """
-    return _script_safe(_JSON.encode(value))
-
-
-# no check for cycles: the page's data is a tree, and the check costs a tenth of the time
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+    return _script_safe(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode("utf-8"))
 
 
 def script_json_pieces(data: dict, items_at_a_time: int = 2000) -> Iterator[str]:
@@ -399,16 +396,24 @@ class _Rng:
 
 
 def _force_layout(g: nx.Graph, nodes: list, seed: int, iterations: int) -> dict:
-    import numpy as np
-
     n = len(nodes)
     if n == 0:
         return {}
     if n == 1:
         return {nodes[0]: (0.0, 0.0)}
     index = {v: i for i, v in enumerate(nodes)}
-    ends = np.array([(index[u], index[v]) for u, v in g.edges() if u != v], dtype=np.int64)
-    ends = ends.reshape(-1, 2)
+    ends = tuple((index[u], index[v]) for u, v in g.edges() if u != v)  # in order: the sums are
+    return dict(zip(nodes, _forces(n, ends, seed, iterations)))
+
+
+@lru_cache(maxsize=2)
+def _forces(n: int, ends: tuple, seed: int, iterations: int) -> list[tuple[float, float]]:
+    """The positions of ``n`` nodes joined by ``ends`` (pairs of indices). Kept
+    for the last graphs: after one article of thousands changed, the most connected
+    nodes and their edges are most often the same, and so is their layout."""
+    import numpy as np
+
+    ends = np.array(ends, dtype=np.int64).reshape(-1, 2)
     pos = np.random.default_rng(seed).random((n, 2))
     k2 = 1.0 / n  # k, the ideal edge length, is sqrt(area / n) in a unit square
     step = 0.1
@@ -431,8 +436,8 @@ def _force_layout(g: nx.Graph, nodes: list, seed: int, iterations: int) -> dict:
     pos -= pos.mean(axis=0)
     extent = float(np.abs(pos).max()) or 1.0
     scale = 400 + 40 * math.sqrt(n)  # a few thousand pixels for a few thousand nodes
-    return {v: (round(float(x) / extent * scale, 1), round(float(y) / extent * scale, 1))
-            for v, (x, y) in zip(nodes, pos)}
+    return [(round(float(x) / extent * scale, 1), round(float(y) / extent * scale, 1))
+            for x, y in pos]
 
 
 def _repulsion(x, y, lo: int, k2: float, dx, dy, force, work, disp) -> None:

@@ -26,6 +26,7 @@ every change is followed by a whole write (linking stays incremental).
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -36,6 +37,7 @@ from typing import Callable
 
 from .errors import InputError
 from .files import exclusive_lock, remove_temporaries
+from .nlp import load_nlp
 from .pipeline import (BUILD_LOCK, Duplicate, Skipped, add_copies, extract_document, record_build,
                        run, timed)
 from .read import iter_paths, read_file
@@ -135,6 +137,7 @@ class Watch:
                 self.linker = Linker(result.extractions)
             self._curation_stat = _stat(str(self.curation)) if self.curation else None
             self.write_all()
+            _warm_up()  # now, not at the first change
         except BaseException:
             self._lock.close()
             raise
@@ -146,6 +149,8 @@ class Watch:
         from .graph import build_graph
 
         linked = [self.linker.linked[s] for s in self.linker.slots]
+        gc.unfreeze()  # the graph about to be replaced can go
+        self.graph = None
         with timed("graph"):
             self.graph = build_graph(linked)
             add_copies(self.graph, linked, self.duplicates)
@@ -159,6 +164,7 @@ class Watch:
             written = write_outputs(self.graph, self.out, store=True)
         record_build(self.out, self.paths, self.curation)
         self.stale = False
+        _freeze()
         return written
 
     def idle(self) -> None:
@@ -211,7 +217,8 @@ class Watch:
         for p in update.removed:
             self.digest.pop(p, None)
             self.skipped.pop(p, None)
-        extractions = self._articles(files, docs)
+        with timed("extract"):
+            extractions = self._articles(files, docs)
         update.skipped = [self.skipped[p] for p in files if p in self.skipped]
 
         before = dict(self.linker.linked)
@@ -305,6 +312,24 @@ class Watch:
             with atomic_open(self.out / "graph.html", "wb") as f:
                 write_html(g, f)
         record_build(self.out, self.paths, self.curation)
+
+
+def _warm_up() -> None:
+    """Load the models and run them once: the first article extracted in a process
+    otherwise pays a second or more of loading and first calls."""
+    from .pipeline import extract_article
+    from .types import Article
+
+    text = "Кабыш Омаров родился в 1913 году в Алма-Ате и воевал в отряде «Монгол»."
+    extract_article(Article(source="warm-up", text=text, digest="0" * 64), load_nlp())
+
+
+def _freeze() -> None:
+    """Keep Python's cycle collector off what is there now: the corpus and its graph are
+    tens of millions of objects, which each full collection (set off by any stage that
+    makes many objects, such as extraction) would walk again, for a second or more."""
+    gc.collect()
+    gc.freeze()
 
 
 def _copies(g) -> dict[str, list[str]]:
