@@ -390,6 +390,7 @@ def _watch(args) -> int:
     watch(args.paths, args.out, interval=args.interval, quiet=args.quiet, processes=processes,
           on_update=lambda update: print(f"kg watch: {update}", flush=True),
           on_ready=lambda: print(f"kg watch: {args.out}/ is up to date; watching", flush=True))
+    print(f"kg watch: stopped; every file in {args.out}/ is up to date")
     return 0
 
 

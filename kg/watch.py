@@ -64,8 +64,13 @@ class Update:
     def __str__(self) -> str:
         files = ", ".join(f"{n} {what}" for n, what in ((len(self.added), "added"),
                           (len(self.changed), "changed"), (len(self.removed), "removed")) if n)
-        return (f"{files or 'no file changed'}: {self.articles} articles and {self.entities} "
-                f"entities updated in {self.seconds:.1f} s")
+        return (f"{files or 'no file changed'}: {_count(self.articles, 'article')} and "
+                f"{_count(self.entities, 'entity', 'entities')} updated in {self.seconds:.1f} s"
+                + (" (everything written again: a curation file)" if self.whole else ""))
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def _stat(path: str) -> tuple[int, int] | None:
@@ -346,26 +351,56 @@ def watch(paths: list[str], out_dir: str | os.PathLike = "export", interval: flo
           on_ready: Callable[[], None] | None = None) -> None:
     """Build, then keep the build up to date: look for changed files every ``interval``
     seconds; write the exchange files again once nothing changed for ``quiet`` seconds,
-    and before returning (when ``stop()`` says so, or on Ctrl-C)."""
-    with Watch(paths, out_dir, processes=processes) as w:
-        w.start()
-        if on_ready:
-            on_ready()
-        last = time.monotonic()
-        try:
-            while not stop():
-                time.sleep(interval)
-                update = w.refresh()
-                if update is not None:
-                    last = time.monotonic()
-                    if on_update:
-                        on_update(update)
-                elif w.stale and time.monotonic() - last >= quiet:
-                    w.write_all()
-                else:
-                    w.idle()
-        except KeyboardInterrupt:
-            log.info("stopping")
-        finally:
+    and before returning (when ``stop()`` says so, or on Ctrl-C or SIGTERM; a signal
+    during an update lets the update finish first, so that what is kept stays whole)."""
+    busy, asked = [False], []
+
+    def interrupt(signum, frame):
+        asked.append(signum)
+        if not busy[0]:
+            raise KeyboardInterrupt
+
+    handlers = _handle_signals(interrupt)
+    try:
+        with Watch(paths, out_dir, processes=processes) as w:
+            w.start()
+            if on_ready:
+                on_ready()
+            last = time.monotonic()
+            try:
+                while not stop() and not asked:
+                    time.sleep(interval)
+                    busy[0] = True
+                    try:
+                        update = w.refresh()
+                    finally:
+                        busy[0] = False
+                    if update is not None:
+                        last = time.monotonic()
+                        if on_update:
+                            on_update(update)
+                    elif w.stale and time.monotonic() - last >= quiet:
+                        w.write_all()
+                    else:
+                        w.idle()
+            except KeyboardInterrupt:
+                log.info("stopping")
             if w.stale:
                 w.write_all()
+    finally:
+        _handle_signals(handlers)
+
+
+def _handle_signals(handler):
+    """Give SIGINT and SIGTERM to ``handler`` (a function, or the dict this returns, to put
+    back what was there); only the main thread can."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    if isinstance(handler, dict):
+        for signum, old in handler.items():
+            signal.signal(signum, old)
+        return {}
+    return {signum: signal.signal(signum, handler) for signum in (signal.SIGINT, signal.SIGTERM)}
