@@ -10,6 +10,10 @@
 8. graph      Extractions -> networkx     kg.graph
 9. export     graph     -> RDF, GraphML, CSV, HTML, SPARQL store   kg.export, kg.rdf, kg.render, kg.store
 
+``kg.watch`` keeps a build up to date as files change: steps 1-6 for the changed files
+only, then 7-9 on what changed (``kg.link.Linker``, ``kg.graph.update_graph``,
+``kg.store.patch_store``).
+
 >>> from kg.types import Article
 >>> text = "Кадем Жуманиязов в июле 1941 года был ранен под Смоленском. Кадему удалось бежать."
 >>> ex = extract_article(Article(source="x.txt", text=text, digest="0" * 64))
