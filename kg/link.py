@@ -58,7 +58,6 @@ The same articles, in any order, give the same ids.
 """
 from __future__ import annotations
 
-import gc
 import logging
 import re
 import unicodedata
@@ -69,6 +68,7 @@ from functools import lru_cache, partial
 
 import iuliia
 
+from . import collector
 from .normalize import fold
 from .resolve import entity_id
 from .resources import read_mapping
@@ -292,16 +292,8 @@ class Linker:
     def update(self, extractions: Iterable[Extraction]) -> list[Extraction]:
         """Link the corpus ``extractions`` (the whole of it, in its order), reusing what
         did not change since the last call; return the linked extractions."""
-        # the cycle collector off meanwhile: linking makes hundreds of thousands of small
-        # sets and tuples, none in a cycle, and each full collection they set off walks
-        # every extraction of the corpus again (linking took twice as long)
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():  # hundreds of thousands of small sets and tuples
             return self._update(list(extractions))
-        finally:
-            if enabled:
-                gc.enable()
 
     def _update(self, extractions: list[Extraction]) -> list[Extraction]:
         slots = _slots(extractions)

@@ -33,7 +33,6 @@ type, from the same character offsets as every other output.
 """
 from __future__ import annotations
 
-import gc
 import importlib.util
 import json
 import logging
@@ -41,7 +40,6 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import IO
@@ -52,6 +50,7 @@ import orjson
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from . import collector
 from .errors import KgError
 from .lifepath import date_bounds, life_event, order_events
 from .link import latin
@@ -104,14 +103,14 @@ def render_html(g: nx.MultiDiGraph, title: str = "Граф знаний", max_sh
     (``"network"``, ``"timeline"`` or ``"map"``); ``focus``: an entity id selected on
     opening (the timeline then shows its events), as ``graph.html#<id>`` does.
     """
-    with _collector_paused():
+    with collector.paused():
         return "".join(html_pieces(g, title, max_shown, article_pages, view, focus))
 
 
 def write_html(g: nx.MultiDiGraph, f: IO[bytes], **options) -> None:
     """:func:`render_html` written to a binary file piece by piece: the page of 10,000
     articles is 130 MB, which memory then never holds whole (as text, twice that)."""
-    with _collector_paused():
+    with collector.paused():
         for piece in html_pieces(g, **options):
             f.write(piece.encode("utf-8"))
 
@@ -161,22 +160,8 @@ def page_data(g: nx.MultiDiGraph, max_shown: int = MAX_SHOWN, article_pages: boo
     >>> e["name"], e["key"]
     ('Кабыш Омаров', 'кабыш омаров|кабыша омарова|kabysh omarov|kabysha omarova')
     """
-    with _collector_paused():
+    with collector.paused():
         return _page_data(g, max_shown, article_pages)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off meanwhile: the page's data is half a million lists
-    and dicts that live until the page is written and form no cycle, and each full
-    collection they set off walks the whole graph again (1-2 s of 6 at 10,000 articles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _page_data(g: nx.MultiDiGraph, max_shown: int, article_pages: bool) -> dict:
