@@ -23,6 +23,7 @@ import codecs
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -189,7 +190,30 @@ def _russian_score(text: str) -> float:
     frequent = sum(_FREQUENCY.get(c.lower(), 0.0) for c in text)  # either case: see _FREQUENCY
     odd = sum(not _ordinary(c) or c in _FOREIGN_CYRILLIC for c in text if not c.isascii())
     odd += sum(1 for a, b in zip(text, text[1:]) if _odd_pair(a, b))
+    odd += _odd_letters(text)
     return (russian + frequent - 3 * odd) / wide
+
+
+_LONE_LETTER = re.compile(r"(?<!\w)(\w)(?!\w)")
+_ONE_LETTER_WORDS = frozenset("вискоуаяжб")  # Russian words of one letter
+
+
+def _odd_letters(text: str) -> int:
+    """Letters standing alone that are no Russian word: cp1251 read as KOI8-R turns "в"
+    into "Ч" (and back), and in a text all in one case, or of few words, little else
+    tells the two apart. An initial ("И. Петров") and a unit after a number ("300 м")
+    are no sign.
+
+    >>> _odd_letters("В В ДЕРЕВНЕ. Ч. ИВАНОВ, 300 м"), _odd_letters("ч ч детечос")
+    (0, 2)
+    """
+    odd = 0
+    for m in _LONE_LETTER.finditer(text):
+        c, end = m.group(1), m.end()
+        if ("а" <= c.lower() <= "я" and c.lower() not in _ONE_LETTER_WORDS
+                and text[end:end + 1] != "." and not text[:m.start()].rstrip()[-1:].isdigit()):
+            odd += 1
+    return odd
 
 
 def _odd_pair(a: str, b: str) -> bool:

@@ -205,6 +205,8 @@ def test_typographic_russian_decodes_to_itself(text, encodings):
 @given(russian_texts(), st.sampled_from(["cp1251", "koi8_r"]), st.sampled_from(["upper", "lower"]))
 @example("ДОНЕСЕНИЕ. ПОЛК ВЕДЁТ БОЙ ЗА ДЕРЕВНЮ, ПОТЕРИ УТОЧНЯЮТСЯ. КОМАНДИР ПОЛКА ИВАНОВ.",
          "koi8_r", "upper")
+# few words, "в" standing alone: read as cp1251 it was "ч ч ч детечос" (found by Hypothesis)
+@example("В в в деревня. В в войны деревня Юрий. В деревня Юрий.", "koi8_r", "upper")
 def test_text_in_one_case_decodes_to_itself(text, encoding, case):
     """A telegram or typescript all in capitals (or a text all in lower case): in
     windows-1251 and KOI8-R the same bytes are the other code page with the cases
