@@ -362,6 +362,7 @@ class WatchRun:
     seen: list[float]  # from the file written to the update reported (the polling interval included)
     write_all: float  # the exchange files written again when it stopped
     logs: list[str] = field(default_factory=list)  # the log of each update
+    max_rss: int = 0  # bytes, the watch process (its first build's workers apart)
 
 
 def change_one_article(corpus: Path, seed: int) -> Path:
@@ -418,10 +419,11 @@ def watch_after_change(corpus: Path, out_dir: Path, processes: int, kg_root: Pat
     proc.send_signal(signal.SIGINT)
     for line in proc.stdout:
         lines.append(line)
-    proc.wait()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"kg watch failed ({proc.returncode}):\n{''.join(lines)[-3000:]}")
-    return WatchRun(ready, updates, seen, time.perf_counter() - stopping, logs)
+    return WatchRun(ready, updates, seen, time.perf_counter() - stopping, logs, usage.ru_maxrss * 1024)
 
 
 def _fingerprints(out_dir: Path) -> set[str]:
@@ -668,12 +670,12 @@ def report(results: list[SizeResult], where: str, command: str, processes: int,
                  "exchange files (RDF, GraphML, CSV) are written again when watch stops."),
                 "",
                 "| articles | up to date at start | updates, one after the other | seen | "
-                "exchange files on stopping |",
-                "| ---: | ---: | ---: | ---: | ---: |"]
+                "exchange files on stopping | peak RSS, watch process |",
+                "| ---: | ---: | ---: | ---: | ---: | ---: |"]
         for r in watched:
             w = r.watch
             out.append(f"| {r.articles:,} | {w.start:.1f} s | {_seconds(w.updates)} | {_seconds(w.seen)}"
-                       f" | {w.write_all:.1f} s |")
+                       f" | {w.write_all:.1f} s | {_mib(w.max_rss)} |")
         out += ["", "Where each update's time goes (`kg -v watch`; seconds):", ""]
         for r in watched:
             times = [stage_times(log) for log in r.watch.logs]
