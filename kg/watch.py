@@ -154,8 +154,9 @@ class Watch:
         from .graph import build_graph
 
         linked = [self.linker.linked[s] for s in self.linker.slots]
-        gc.unfreeze()  # the graph about to be replaced can go
+        gc.unfreeze()  # the graph about to be replaced can go, now, not after the new one is made
         self.graph = None
+        gc.collect()
         with timed("graph"):
             self.graph = build_graph(linked)
             add_copies(self.graph, linked, self.duplicates)
