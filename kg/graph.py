@@ -78,12 +78,17 @@ def _build_graph(extractions: list[Extraction]) -> nx.MultiDiGraph:
     for entity in _merge_entities(extractions):
         g.add_node(entity.pop("id"), **entity)
     for ex in extractions:
-        prov = _Provenance(ex)
-        _add_mentions(g, ex, prov)
-        _add_co_occurrences(g, ex, prov)
-        _add_relations(g, ex, prov)
-        _add_events(g, ex, prov)
+        _add_edges(g, ex)
     return g
+
+
+def _add_edges(g: nx.MultiDiGraph, ex: Extraction) -> None:
+    """An article's mentions, co-occurrences, relations and events (its entities in ``g``)."""
+    prov = _Provenance(ex)
+    _add_mentions(g, ex, prov)
+    _add_co_occurrences(g, ex, prov)
+    _add_relations(g, ex, prov)
+    _add_events(g, ex, prov)
 
 
 def update_graph(g: nx.MultiDiGraph, old: Iterable[Extraction], new: Iterable[Extraction],
@@ -141,11 +146,7 @@ def update_graph(g: nx.MultiDiGraph, old: Iterable[Extraction], new: Iterable[Ex
         if not articles:
             g.remove_node(eid)
     for ex in new:
-        prov = _Provenance(ex)
-        _add_mentions(g, ex, prov)
-        _add_co_occurrences(g, ex, prov)
-        _add_relations(g, ex, prov)
-        _add_events(g, ex, prov)
+        _add_edges(g, ex)
     return changed
 
 

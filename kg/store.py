@@ -388,26 +388,11 @@ def patch_store(out_dir: str | os.PathLike, graphs: dict[str, bytes], remove: by
     ...     sorted(q.object.value for q in open_store(out)), store_info(out)["quads"]
     (['Второй', 'Кабыш', 'Омаров'], 3)
     """
-    out = Path(out_dir)
-    versions = out / VERSIONS
-    if _live_version(out) is None:  # before the lock, which would make store.versions/
-        raise NoStoreError(f"no store to patch in {out}/ (no {STORE}/ made by a build): "
-                           f"run kg build ARTICLES --out {out}")
-    with _locked(versions):
-        _remove_temporaries(versions)
-        live = _live_version(out)
-        if live is None:
-            raise NoStoreError(f"the store of {out}/ went away before it could be patched")
-        started = time.perf_counter()
+    started = time.perf_counter()
+    with _copy_of_live(Path(out_dir), "patch", "patched") as (out, live, tmp):
         info = _read_json(live.with_suffix(".json"))
         record = _read_json(_graphs_record(live)) or None  # none: the next build loads all
-        tmp = versions / f"{TMP_PREFIX}{uuid.uuid4().hex}"
-        try:
-            Store.read_only(str(live)).backup(str(tmp))  # hard links to its files
-            quads = _patch(tmp, graphs, remove, add, record, info.get("quads"))
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        quads = _patch(tmp, graphs, remove, add, record, info.get("quads"))
         log.info("store: %d named graphs replaced, %d quads to remove and %d to add",
                  len(graphs), remove.count(b"\n"), add.count(b"\n"))
         return _install(out, tmp, _patch_digest(live, graphs, remove, add), "patch", quads, live,
@@ -473,35 +458,42 @@ def compact_store(out_dir: str | os.PathLike) -> Path:
     quads, under the store's lock like a build). Raises :class:`NoStoreError` when there
     is no store a build made.
     """
-    out = Path(out_dir)
-    versions = out / VERSIONS
-    if _live_version(out) is None:
-        raise NoStoreError(f"no store to compact in {out}/ (no {STORE}/ made by a build): "
-                           f"run kg build ARTICLES --out {out}")
-    with _locked(versions):
-        _remove_temporaries(versions)
-        live = _live_version(out)
-        if live is None:
-            raise NoStoreError(f"the store of {out}/ went away before it could be compacted")
-        started = time.perf_counter()
+    started = time.perf_counter()
+    with _copy_of_live(Path(out_dir), "compact", "compacted") as (out, live, tmp):
         info = _read_json(live.with_suffix(".json"))
-        tmp = versions / f"{TMP_PREFIX}{uuid.uuid4().hex}"
+        store = Store(str(tmp))
         try:
-            Store.read_only(str(live)).backup(str(tmp))
-            store = Store(str(tmp))
-            try:
-                store.optimize()
-                store.flush()
-            finally:
-                del store
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            store.optimize()
+            store.flush()
+        finally:
+            del store
         sha = info.get("sha256")  # the same content: update_store still finds it up to date
         digest = sha if sha else hashlib.sha256(f"{live.name} compacted".encode()).hexdigest()
         same = {k: v for k, v in info.items() if k not in ("source", "quads", "built")}
         return _install(out, tmp, digest, info.get("source", "compaction"), info.get("quads"), live,
                         started, _read_json(_graphs_record(live)) or None, {**same, "sha256": sha})
+
+
+@contextlib.contextmanager
+def _copy_of_live(out: Path, verb: str, done: str) -> Iterator[tuple[Path, Path, Path]]:
+    """Under the store's lock: ``(out, the live version, a checkpoint of it)`` (hard links
+    to its files, milliseconds; removed if the block fails) to make the next version from."""
+    versions = out / VERSIONS
+    if _live_version(out) is None:  # before the lock, which would make store.versions/
+        raise NoStoreError(f"no store to {verb} in {out}/ (no {STORE}/ made by a build): "
+                           f"run kg build ARTICLES --out {out}")
+    with _locked(versions):
+        _remove_temporaries(versions)
+        live = _live_version(out)
+        if live is None:
+            raise NoStoreError(f"the store of {out}/ went away before it could be {done}")
+        tmp = versions / f"{TMP_PREFIX}{uuid.uuid4().hex}"
+        try:
+            Store.read_only(str(live)).backup(str(tmp))
+            yield out, live, tmp
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
 
 def _named_quads(data: bytes, what: str) -> list[Quad]:
