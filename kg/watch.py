@@ -92,7 +92,8 @@ class Watch:
         self.paths = [str(p) for p in paths]
         self.out = Path(out_dir)
         self.processes = processes
-        self.curation = Path(curation) if curation else find_curation(self.paths)
+        self._curation_given = Path(curation) if curation else None
+        self.curation = self._curation_given or find_curation(self.paths)
         self.stats: dict[str, tuple[int, int] | None] = {}  # path -> (size, mtime_ns)
         self.digest: dict[str, str] = {}  # path -> digest of its bytes, for files read
         self.skipped: dict[str, Skipped] = {}  # path -> why it could not be used
@@ -205,9 +206,12 @@ class Watch:
         update = Update(added=[p for p in files if p not in self.stats],
                         changed=[p for p in files if p in self.stats and stats[p] != self.stats[p]],
                         removed=[p for p in self.stats if p not in stats])
+        from .curate import find_curation
+
+        self.curation = self._curation_given or find_curation(self.paths)  # one may come or go
         curation_stat = _stat(str(self.curation)) if self.curation else None
-        if not (update.added or update.changed or update.removed) \
-                and curation_stat == self._curation_stat:
+        curation_changed = curation_stat != self._curation_stat
+        if not (update.added or update.changed or update.removed or curation_changed):
             return None
         self.stats, self._curation_stat = stats, curation_stat
         docs = {}
@@ -232,7 +236,7 @@ class Watch:
             linked = self.linker.update(extractions)
         slots = self.linker.changed_articles
         update.articles, update.entities = len(slots), len(self.linker.changed_entities)
-        if self.curation and self.curation.exists():
+        if curation_stat is not None or curation_changed:  # corrections apply to the whole graph
             update.whole = True
             self.write_all()
         else:

@@ -149,3 +149,21 @@ def test_an_update_that_fails_half_way_writes_everything_again(corpus, tmp_path,
         assert quads(out) == quads(tmp_path / "ref")
         assert contents(w.graph) == contents(built["graph"])
         assert not w.stale
+
+
+def test_a_curation_file_that_comes_and_goes_applies_to_the_whole_graph(corpus, tmp_path):
+    out = tmp_path / "out"
+    with Watch([str(corpus)], out) as w:
+        w.start()
+        (corpus / "curation.yaml").write_text(
+            "- rename: person:кабыш_омаров\n  name: Кабыш Омарович Омаров\n", encoding="utf-8")
+        update = w.refresh()
+        assert update.whole
+        assert w.graph.nodes["person:кабыш_омаров"]["name"] == "Кабыш Омарович Омаров"
+        _, built = reference(corpus, out, tmp_path / "ref1")
+        assert contents(w.graph) == contents(built["graph"])
+        assert quads(out) == quads(tmp_path / "ref1")
+        (corpus / "curation.yaml").unlink()
+        assert w.refresh().whole
+        assert w.graph.nodes["person:кабыш_омаров"]["name"] == "Кабыш Омаров"
+        assert quads(out) == quads(reference(corpus, out, tmp_path / "ref2")[1]["outputs"]["store"].parent)
