@@ -407,7 +407,7 @@ def _build(args) -> int:
     if not args.no_progress and sys.stderr.isatty():
         from tqdm import tqdm
 
-        bar = tqdm(total=sum(1 for _ in iter_paths(args.paths)), unit="file", desc="kg build")
+        bar = tqdm(total=sum(1 for _ in iter_paths(args.paths, exclude=[args.out])), unit="file", desc="kg build")
     processes = args.processes if args.processes is not None else (os.cpu_count() or 1)
     if processes < 1:
         raise KgError(f"--processes must be at least 1, not {processes}")

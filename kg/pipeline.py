@@ -142,7 +142,8 @@ def extract_document(doc: Document, nlp=None) -> Extraction | Skipped:
 
 
 def extract(paths: Iterable[str], on_item: Callable[[], None] | None = None,
-            executor=None, cache=None, window: int = 64) -> Iterator[Extraction | Skipped]:
+            executor=None, cache=None, window: int = 64, exclude: Iterable[str] = ()
+            ) -> Iterator[Extraction | Skipped]:
     """Steps 1 to 6 over files and folders: an Extraction per article, a Skipped per
     file that could not be used (the others go on). The same content under two
     names is one article.
@@ -152,7 +153,8 @@ def extract(paths: Iterable[str], on_item: Callable[[], None] | None = None,
     :func:`extract_document` on up to ``window`` files at a time; results come back in
     the order of the files whatever finishes first, so the output does not depend on
     the number of workers. ``cache``: a :class:`kg.cache.ExtractionCache`; an article
-    found there is not extracted again.
+    found there is not extracted again. ``exclude``: folders not to read (the output
+    folder, when it is inside the articles' folder).
     """
     seen: dict[str, str] = {}
     pending: deque = deque()  # futures or finished results, in the order of the files
@@ -161,7 +163,7 @@ def extract(paths: Iterable[str], on_item: Callable[[], None] | None = None,
         while pending and (len(pending) > window or _done(pending[0])):
             yield _finish(pending.popleft(), cache)
 
-    for item in read_all(paths):
+    for item in read_all(paths, exclude):
         if on_item:
             on_item()
         if isinstance(item, InputError):
@@ -206,9 +208,9 @@ def _finish(item, cache) -> Extraction | Skipped:
 
 
 def run(paths: Iterable[str], on_item: Callable[[], None] | None = None, executor=None,
-        cache=None) -> Run:
+        cache=None, exclude: Iterable[str] = ()) -> Run:
     out = Run()
-    for item in extract(paths, on_item, executor=executor, cache=cache):
+    for item in extract(paths, on_item, executor=executor, cache=cache, exclude=exclude):
         if isinstance(item, Duplicate):
             out.duplicates.append(item)
         elif isinstance(item, Skipped):
@@ -265,9 +267,9 @@ def _build_locked(paths, out_dir: Path, on_item, processes, executor, use_cache,
     with timed("extract"):
         if executor is None and processes > 1:
             with ProcessPoolExecutor(processes) as pool:
-                result = run(paths, on_item, executor=pool, cache=cache)
+                result = run(paths, on_item, executor=pool, cache=cache, exclude=[out_dir])
         else:
-            result = run(paths, on_item, executor=executor, cache=cache)
+            result = run(paths, on_item, executor=executor, cache=cache, exclude=[out_dir])
     if cache is not None:
         log.info("extraction cache: %d articles reused, %d extracted", cache.hits, cache.misses)
         if result.extractions:

@@ -235,15 +235,19 @@ def _ordinary_share(text: str) -> float:
     return sum(map(_ordinary, text)) / len(text) if text else 0.0
 
 
-def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
+def iter_paths(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()
+               ) -> Iterator[str]:
     """Expand folders (recursively, sorted) into supported files; pass files through.
 
     A file named explicitly is yielded whatever its suffix, so that ``read_file`` can
-    say what is wrong with it; inside folders hidden entries and other suffixes are skipped.
+    say what is wrong with it; inside folders hidden entries, other suffixes and the
+    folders of ``exclude`` (a build's output folder inside its articles' folder: its
+    pages are no articles) are skipped.
 
     >>> list(iter_paths(["notes.pdf", "missing.txt"]))
     ['notes.pdf', 'missing.txt']
     """
+    skip = {os.path.realpath(p) for p in exclude}
     for given in paths:
         root = str(given)
         if not os.path.isdir(root):
@@ -251,7 +255,8 @@ def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
             continue
         found = []
         for folder, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            dirs[:] = [d for d in dirs if not d.startswith(".")
+                       and (not skip or os.path.realpath(os.path.join(folder, d)) not in skip)]
             rel = Path(os.path.relpath(folder, root))
             found += [rel.parts + (f,) for f in files
                       if not f.startswith(".") and Path(f).suffix.lower() in FORMATS]
@@ -259,9 +264,11 @@ def iter_paths(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
             yield os.path.join(root, *parts)
 
 
-def read_all(paths: Iterable[str | os.PathLike]) -> Iterator[Document | InputError]:
-    """Read every file under ``paths``; a file that cannot be read yields its error instead."""
-    for path in iter_paths(paths):
+def read_all(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()
+             ) -> Iterator[Document | InputError]:
+    """Read every file under ``paths`` (but ``exclude``, as :func:`iter_paths`); a file
+    that cannot be read yields its error instead."""
+    for path in iter_paths(paths, exclude):
         try:
             yield read_file(path)
         except InputError as e:

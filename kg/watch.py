@@ -123,7 +123,7 @@ class Watch:
         try:
             remove_temporaries(self.out)
             self.cache = ExtractionCache(self.out)
-            files = list(iter_paths(self.paths))
+            files = list(iter_paths(self.paths, exclude=[self.out]))
             self.stats = {p: _stat(p) for p in files}  # before reading: a later write is seen
             with timed("extract"):
                 if self.processes > 1:
@@ -201,7 +201,7 @@ class Watch:
         """Take in the files added, changed or removed since the last look; None when
         nothing changed."""
         started = time.perf_counter()
-        files = list(iter_paths(self.paths))
+        files = list(iter_paths(self.paths, exclude=[self.out]))
         stats = {p: _stat(p) for p in files}
         update = Update(added=[p for p in files if p not in self.stats],
                         changed=[p for p in files if p in self.stats and stats[p] != self.stats[p]],

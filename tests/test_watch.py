@@ -167,3 +167,17 @@ def test_a_curation_file_that_comes_and_goes_applies_to_the_whole_graph(corpus, 
         assert w.refresh().whole
         assert w.graph.nodes["person:кабыш_омаров"]["name"] == "Кабыш Омаров"
         assert quads(out) == quads(reference(corpus, out, tmp_path / "ref2")[1]["outputs"]["store"].parent)
+
+
+def test_an_output_folder_inside_the_articles_folder_is_not_read(corpus, tmp_path):
+    """Its pages and README are no articles: neither a second build nor kg watch take them in."""
+    out = corpus / "export"
+    first, _ = build([str(corpus)], out)
+    again, _ = build([str(corpus)], out)
+    assert len(again.extractions) == len(first.extractions) == 5
+    with Watch([str(corpus)], out) as w:
+        w.start()
+        assert w.refresh() is None  # the pages it wrote are not changes
+        (corpus / "new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+        assert w.refresh().added == [str(corpus / "new.txt")]
+        assert w.refresh() is None
