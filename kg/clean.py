@@ -384,14 +384,21 @@ def _extract(html: str, source: str) -> dict:
                    date_extraction_params={"extensive_search": False, "original_date": True})
     found = None
     for extra in ({}, {"favor_recall": True}):
-        found = trafilatura.bare_extraction(html, **options, **extra)
+        try:
+            found = trafilatura.bare_extraction(html, **options, **extra)
+        except Exception as e:  # noqa: BLE001  lxml and htmldate fail on some broken markup
+            logger.info("%s: trafilatura failed (%r); trying otherwise", source, e)
+            found = None
         if found is not None and len(_field(found, "text") or "") >= MIN_HTML_TEXT:
             break
         logger.debug("%s: trafilatura %s found too little text", source, extra or "default")
     page = {k: _field(found, k) for k in ("title", "author", "date", "sitename", "text")}
     if not (page["text"] or "").strip():
         logger.info("%s: no article found, falling back to all the page's text", source)
-        _, page["text"], _ = trafilatura.baseline(html)
+        try:
+            _, page["text"], _ = trafilatura.baseline(html)
+        except Exception as e:  # noqa: BLE001
+            raise ReadError(source, f"the HTML page could not be parsed ({type(e).__name__})") from e
     if not (page["text"] or "").strip():
         raise ReadError(source, "no article text found in the HTML page")
     return page
