@@ -255,15 +255,25 @@ def build(paths: Iterable[str], out_dir: str | Path = "export",
 
 def _build_locked(paths, out_dir: Path, on_item, processes, executor, use_cache,
                   curation) -> tuple[Run, dict]:
-    from .curate import apply_curation, find_curation, read_curation
     from .cache import ExtractionCache
-    from .export import write_outputs
-    from .graph import build_graph
+    from .curate import find_curation
     from .link import link_entities
 
     if remove_temporaries(out_dir):  # a build killed half-way: its files never replaced anything
         log.info("removed the temporary files of an interrupted build in %s", out_dir)
     cache = ExtractionCache(Path(out_dir)) if use_cache else None
+    result = extract_corpus(paths, out_dir, on_item, processes, executor, cache)
+    with timed("link"):
+        result.extractions = link_entities(result.extractions)
+    graph, result.curation, outputs = write_build(result.extractions, result.duplicates, out_dir,
+                                                  paths, curation or find_curation(paths))
+    return result, {"graph": graph, "outputs": outputs}
+
+
+def extract_corpus(paths, out_dir: Path, on_item=None, processes: int = 1, executor=None,
+                   cache=None) -> Run:
+    """Steps 1-6 of a build into ``out_dir`` (never read as articles): in ``processes``
+    processes or on ``executor``; the cache, when given, pruned of the articles gone."""
     with timed("extract"):
         if executor is None and processes > 1:
             with ProcessPoolExecutor(processes) as pool:
@@ -274,22 +284,33 @@ def _build_locked(paths, out_dir: Path, on_item, processes, executor, use_cache,
         log.info("extraction cache: %d articles reused, %d extracted", cache.hits, cache.misses)
         if result.extractions:
             cache.prune({ex.article.digest for ex in result.extractions})
-    with timed("link"):
-        result.extractions = link_entities(result.extractions)
+    return result
+
+
+def write_build(linked: list[Extraction], duplicates: list[Duplicate], out_dir: Path,
+                paths: list[str], curation) -> tuple:
+    """Steps 8 and 9 from linked extractions: the graph (with the copies found and the
+    corrections of ``curation``, a file or None) and every output. Returns the graph,
+    the curation report (or None) and the outputs written (none when no article could
+    be read: the last good build's stay)."""
+    from .curate import apply_curation, read_curation
+    from .export import write_outputs
+    from .graph import build_graph
+
     with timed("graph"):
-        graph = build_graph(result.extractions)
-        add_copies(graph, result.extractions, result.duplicates)
-    curation = curation or find_curation(paths)
+        graph = build_graph(linked)
+        add_copies(graph, linked, duplicates)
+    report = None
     if curation:
         with timed("curation"):
-            result.curation = apply_curation(graph, read_curation(curation))
-    if not result.extractions:
+            report = apply_curation(graph, read_curation(curation))
+    if not linked:
         log.warning("no article could be read: outputs in %s left as they were", out_dir)
-        return result, {"graph": graph, "outputs": {}}
+        return graph, report, {}
     with timed("export and store"):
         outputs = write_outputs(graph, Path(out_dir), store=True)  # the store loaded as graph.trig is written
-    record_build(out_dir, paths, curation or find_curation(paths))
-    return result, {"graph": graph, "outputs": outputs}
+    record_build(out_dir, paths, curation)
+    return graph, report, outputs
 
 
 @contextmanager

@@ -30,16 +30,25 @@ import gc
 import logging
 import os
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 from .errors import InputError
 from .files import exclusive_lock, remove_temporaries
 from .nlp import load_nlp
-from .pipeline import (BUILD_LOCK, Duplicate, Skipped, add_copies, extract_document, record_build,
-                       run, timed)
+from .pipeline import (
+    BUILD_LOCK,
+    Duplicate,
+    Skipped,
+    add_copies,
+    extract_corpus,
+    extract_document,
+    record_build,
+    timed,
+    write_build,
+)
 from .read import iter_paths, read_file
 from .types import Extraction
 
@@ -111,8 +120,6 @@ class Watch:
 
     def start(self, on_item: Callable[[], None] | None = None) -> None:
         """Build everything, as ``kg build`` does, keeping the state."""
-        from concurrent.futures import ProcessPoolExecutor
-
         from .cache import ExtractionCache
         from .link import Linker
 
@@ -125,12 +132,7 @@ class Watch:
             self.cache = ExtractionCache(self.out)
             files = list(iter_paths(self.paths, exclude=[self.out]))
             self.stats = {p: _stat(p) for p in files}  # before reading: a later write is seen
-            with timed("extract"):
-                if self.processes > 1:
-                    with ProcessPoolExecutor(self.processes) as pool:
-                        result = run(files, on_item, executor=pool, cache=self.cache)
-                else:
-                    result = run(files, on_item, cache=self.cache)
+            result = extract_corpus(files, self.out, on_item, self.processes, cache=self.cache)
             for ex in result.extractions:
                 self.digest[ex.article.source] = ex.article.digest
                 self.by_digest[ex.article.digest] = ex
@@ -138,7 +140,6 @@ class Watch:
                 self.digest[d.path] = self.digest[d.original]
             self.skipped = {s.path: s for s in result.skipped}
             self.duplicates = result.duplicates
-            self.cache.prune(set(self.by_digest))
             with timed("link"):
                 self.linker = Linker(result.extractions)
             self._curation_stat = _stat(str(self.curation)) if self.curation else None
@@ -150,26 +151,12 @@ class Watch:
 
     def write_all(self) -> dict[str, Path]:
         """Build the graph again and write every output, as ``kg build`` would."""
-        from .curate import apply_curation, read_curation
-        from .export import write_outputs
-        from .graph import build_graph
-
         linked = [self.linker.linked[s] for s in self.linker.slots]
         gc.unfreeze()  # the graph about to be replaced can go, now, not after the new one is made
         self.graph = None
         gc.collect()
-        with timed("graph"):
-            self.graph = build_graph(linked)
-            add_copies(self.graph, linked, self.duplicates)
-        if self.curation and self.curation.exists():
-            with timed("curation"):
-                apply_curation(self.graph, read_curation(self.curation))
-        if not linked:
-            log.warning("no article could be read: outputs in %s left as they were", self.out)
-            return {}
-        with timed("export and store"):
-            written = write_outputs(self.graph, self.out, store=True)
-        record_build(self.out, self.paths, self.curation)
+        curation = self.curation if self.curation and self.curation.exists() else None
+        self.graph, _, written = write_build(linked, self.duplicates, self.out, self.paths, curation)
         self.stale = False
         _freeze()
         return written
@@ -189,7 +176,7 @@ class Watch:
         """Let go of the output folder."""
         self._lock.close()
 
-    def __enter__(self) -> "Watch":
+    def __enter__(self) -> Watch:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -318,9 +305,8 @@ class Watch:
                 pages.update(g.nodes[e].get("articles", ()))
         with timed("pages"):
             write_article_pages(g, self.out, articles=pages)
-        with timed("graph.html"):
-            with atomic_open(self.out / "graph.html", "wb") as f:
-                write_html(g, f)
+        with timed("graph.html"), atomic_open(self.out / "graph.html", "wb") as f:
+            write_html(g, f)
         record_build(self.out, self.paths, self.curation)
 
 

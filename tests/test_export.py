@@ -109,14 +109,7 @@ def test_pages_of_removed_articles_go(sample, tmp_path):
 
 def test_unchanged_article_pages_are_not_rendered_again(sample, tmp_path, monkeypatch):
     """A rebuild renders the pages whose article or named entities changed, and no other."""
-    rendered = []
-    render_article = export.render_article
-
-    def counting(g, n):
-        rendered.append(n)
-        return render_article(g, n)
-
-    monkeypatch.setattr(export, "render_article", counting)
+    rendered = count_renders(monkeypatch)
     g = build_graph(sample)
     files = write_outputs(g, tmp_path)
     first = {n: files[export.article_page(n)].read_bytes() for n in rendered}
