@@ -48,7 +48,7 @@ from urllib.parse import quote
 import networkx as nx
 import orjson
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import collector
 from .errors import KgError
@@ -227,27 +227,27 @@ def render_article(g: nx.MultiDiGraph, article_id: str, graph_page: str = "../gr
         if e.get("relation") == "mentions" and entity in g:
             spans.append((e["start"], e["end"], entity))
     spans.sort(key=lambda s: (s[0], -s[1]))
-    segments, at = [], 0
+    body, at = [], 0  # the marked-up text, made here: a template loop took 3x as long
     for start, end, entity in spans:
         if start < at or end > len(text):
             continue  # nested or out of range: the outer mention is shown
         if start > at:
-            segments.append({"text": text[at:start]})
+            body.append(escape(text[at:start]))
         node = g.nodes[entity]
-        label = node.get("label") or ""
-        segments.append({"text": text[start:end], "label": label, "start": start,
-                         "name": node.get("name") or entity,
-                         "href": graph_page + "#" + quote(entity, safe=""),
-                         "type": STYLES.get(label, OTHER_STYLE)[2]})
+        label = escape(node.get("label") or "")
+        body.append(f'<mark class="kg-{label}" id="m{start}" title="{escape(node.get("name") or entity)}'
+                    f' · {escape(STYLES.get(node.get("label") or "", OTHER_STYLE)[2])}">'
+                    f'<a href="{escape(graph_page + "#" + quote(entity, safe=""))}">'
+                    f'{escape(text[start:end])}</a><span class="kg-tag">{label}</span></mark>')
         at = end
-    segments.append({"text": text[at:]})
+    body.append(escape(text[at:]))
     return _env().get_template("article.html").render(
         title=a.get("title") or Path(a.get("source") or article_id).name,
         meta=[(name, a.get(key)) for key, name in (
             ("source", "файл"), ("author", "автор"), ("published", "опубликовано"),
             ("photographer", "фото")) if a.get(key)],
         legend=[(label, STYLES[label][0], STYLES[label][2]) for label in STYLES],
-        segments=segments,
+        body=Markup("".join(body)),
         graph_page=graph_page,
         app_css=Markup(_raw_css(_asset("article.css"))),
     )

@@ -130,6 +130,11 @@ def test_unchanged_article_pages_are_not_rendered_again(sample, tmp_path, monkey
     assert sorted(rendered) == sorted(first)
     for n, data in first.items():
         assert (tmp_path / export.article_page(n)).read_bytes() == data
+    rendered.clear()  # pages are not synced: one a power cut left empty is made again
+    (tmp_path / export.article_page(sample[1].article.id)).write_bytes(b"")
+    write_outputs(build_graph(sample), tmp_path)
+    assert rendered == [sample[1].article.id]
+    assert (tmp_path / export.article_page(sample[1].article.id)).read_bytes() == first[sample[1].article.id]
 
 
 AHMETOV = Entity("person:ахметов", PERSON, "Хасен Ахметов", ("Ахметова",), "сержант")
@@ -463,6 +468,21 @@ def test_failed_build_leaves_previous_outputs(outputs, monkeypatch):
         write_outputs(g, files["graph.html"].parent)
     assert {name: p.read_bytes() for name, p in files.items()} == before
     assert {p.name for p in files["graph.html"].parent.iterdir()} == FILES | {"articles", ".kg-cache"}
+
+
+@pytest.mark.parametrize("options, synced", [
+    ({}, ["file", "folder"]),
+    ({"durable": False}, []),  # a cache entry, an article page: checked when read, made again
+])
+def test_atomic_write_syncs_what_it_is_asked_to(tmp_path, monkeypatch, options, synced):
+    import kg.files
+
+    done = []
+    monkeypatch.setattr(kg.files.os, "fsync", lambda fd: done.append(
+        "folder" if os.path.isdir(f"/proc/self/fd/{fd}") else "file"))
+    atomic_write(tmp_path / "a.html", "<p>Кабыш</p>", **options)
+    assert done == synced
+    assert (tmp_path / "a.html").read_text(encoding="utf-8") == "<p>Кабыш</p>"
 
 
 def test_atomic_open_refuses_append(tmp_path):
