@@ -188,7 +188,9 @@ def test_constants_answer_as_substitutions_do(store, name):
     query = load_query(name)
     terms = {Variable(k): to_term(v, query.types.get(k), declared_prefixes(query.text))
              for k, v in EXAMPLES[name].items()}
-    assert inline_terms(query.text, terms) is not None
+    code = "\n".join(line.split("#")[0] for line in query.text.splitlines())
+    # a query with a subquery (fact_sources) is bound by substitution, the others inlined
+    assert (inline_terms(query.text, terms) is None) == (code.upper().count("SELECT") > 1)
     inlined = [tuple(r) for r in run_query(store, query, EXAMPLES[name])]
     substituted = [tuple(r) for r in store.query(query.text, prefixes=PREFIXES, substitutions=terms,
                                                  use_default_graph_as_union=True)]
