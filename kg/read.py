@@ -150,10 +150,37 @@ def _decode_legacy(data: bytes, source: str) -> tuple[str, str]:
             continue
         handicap = 0.0 if encoding in _CYRILLIC_CANDIDATES else 0.1
         scored.append((_russian_score(text) - handicap, encoding, text))
-    score, encoding, text = max(scored, key=lambda s: s[0])
+    scored.sort(key=lambda s: s[0], reverse=True)
+    close = [s for s in scored if s[0] > 0.5 and scored[0][0] - s[0] < _CLOSE]
+    if len(close) > 1:  # letters alone do not decide (a short text all in capitals): words do
+        close.sort(key=lambda s: _known_share(s[2]), reverse=True)  # stable: ties keep the score order
+        scored[0] = close[0]
+    score, encoding, text = scored[0]
     if score > 0.5:
         return text, encoding
     return _decode_fallback(data, source)
+
+
+_CLOSE = 0.3  # readings whose scores are this close are told apart by their words
+_WORD = re.compile(r"[^\W\d_]{2,}")  # letters of any script: "ерЄмин" is one word, not "ер" and "мин"
+_RUSSIAN_WORD = re.compile(r"[а-яё]+")
+
+
+def _known_share(text: str, words: int = 300) -> float:
+    """The share of the words of ``text`` (the first ``words``) that are Russian words of
+    pymorphy3's dictionary: the right code page gives words ("ДЕРЕВНЯ"), the wrong one the
+    same letters swapped ("детечос") or foreign ones ("ерЄмин"), which it does not have.
+
+    >>> _known_share("НА ОРДЕН ДЕРЕВНЯ"), round(_known_share("об птдео детечос"), 2)
+    (1.0, 0.33)
+    """
+    from .morph import morph_analyzer
+
+    found = [m.group().lower() for m, _ in zip(_WORD.finditer(text), range(words))]
+    if not found:
+        return 0.0
+    known = morph_analyzer().word_is_known
+    return sum(bool(_RUSSIAN_WORD.fullmatch(w)) and known(w) for w in found) / len(found)
 
 
 def _decode_fallback(data: bytes, source: str) -> tuple[str, str]:

@@ -54,6 +54,11 @@ def test_encodings_decode_to_the_original_text(tmp_path, encoding, detected, new
     ("Кабыш Омаров встретил войну 22 июня 1941 года.", "mac_cyrillic"),
     ("Кабыш Омаров встретил войну 22 июня 1941 года.", "cp866"),
     ("Просто текст latin only", "utf-8"),
+    # all in capitals, few words: the letters score both code pages alike, the words decide
+    ("НА ОРДЕН ДЕРЕВНЯ. НА ДЕРЕВНЯ В. СЫН ДЕРЕВНЯ ЕРЁМИН.", "koi8_r"),
+    ("НА ОРДЕН ДЕРЕВНЯ. НА ДЕРЕВНЯ В. СЫН ДЕРЕВНЯ ЕРЁМИН.", "cp1251"),
+    ("ДОНЕСЕНИЕ. ПОЛК ВЕДЁТ БОЙ ЗА ДЕРЕВНЮ.", "koi8_r"),
+    ("ДОНЕСЕНИЕ. ПОЛК ВЕДЁТ БОЙ ЗА ДЕРЕВНЮ.", "cp1251"),
 ])
 def test_short_cyrillic_texts(text, encoding):
     assert decode_bytes(text.encode(encoding)) == (text, encoding)
