@@ -170,3 +170,31 @@ def test_only_sentences_with_events_or_relations_are_parsed(nlp):
 
 def test_empty_text(nlp):
     assert list(nlp("  \n ").ents) == []
+
+
+@pytest.mark.parametrize("key", ["units", "dates", "awards", "orgs", "places"])
+def test_windowed_rulers_match_as_spacy_s_ruler_does(nlp, key):
+    """The rulers look only where a match can be, each group of patterns in its own
+    windows (kg.nlp, "rule matching only where a rule can match"): on the sample corpus
+    they must find exactly what spaCy's SpanRuler finds trying every pattern everywhere."""
+    from pathlib import Path
+
+    from spacy.pipeline import SpanRuler
+
+    from kg.clean import clean
+    from kg.read import read_all
+
+    ruler = nlp.get_pipe(f"kg_{key}")
+    plain = SpanRuler(nlp, name=f"plain_{key}", spans_key=key, overwrite=True)
+    plain.add_patterns(ruler.patterns)
+    corpus = Path(__file__).resolve().parents[1] / "data" / "corpus"
+    texts = [masked_text(clean(a)) for a in read_all([corpus])]
+    texts.append("С 22 июня 1941 года по 9 мая 1945 года, летом 1943-го, в 1944 г. и в мае 45-го "
+                 "он служил в 316-й сд, получил орден Славы III степени и медаль «За отвагу».")
+    found = 0
+    for text in texts:
+        doc = nlp(text)
+        spans = sorted((s.start, s.end, s.label_, s.id_) for s in ruler.match(doc))
+        assert spans == sorted((s.start, s.end, s.label_, s.id_) for s in plain.match(doc))
+        found += len(spans)
+    assert found > 0
