@@ -26,7 +26,7 @@ import networkx as nx
 from rdflib import Graph
 
 from .cache import CACHE_DIR
-from .files import atomic_open, atomic_write, fsync_dir  # noqa: F401  (kg.export's API)
+from .files import atomic_open, atomic_write, fsync_dir, read_record  # noqa: F401  (kg.export's API)
 from .rdf import ENTITIES_GRAPH, serialize, write_rdf
 from .render import ARTICLES_DIR, article_page, render_article, write_html
 from .store import StoreWriter
@@ -118,7 +118,7 @@ def write_article_pages(g: nx.MultiDiGraph, out: Path, articles: Iterable[str] |
     folder = out / ARTICLES_DIR
     folder.mkdir(exist_ok=True)
     record = out / PAGE_INPUTS
-    before = _page_record(record)
+    before = read_record(record)  # page name -> [digest of its inputs, size]
     nodes = dict(g.nodes(data=True))  # plain dicts: NodeView's lookups cost more than the work
     targets = dict(g.adjacency())
     if articles is None:
@@ -150,15 +150,6 @@ def write_article_pages(g: nx.MultiDiGraph, out: Path, articles: Iterable[str] |
 
 
 PAGE_INPUTS = f"{CACHE_DIR}/article-pages.json"  # beside the extraction cache: build state
-
-
-def _page_record(record: Path) -> dict:
-    """Page name -> [digest of its inputs, size] of the last build; empty when unreadable."""
-    try:
-        before = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return before if isinstance(before, dict) else {}
 
 
 def _page(g: nx.MultiDiGraph, n: str, path: Path, digest: str, old) -> list:

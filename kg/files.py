@@ -12,6 +12,7 @@ file or the new one, never a truncated one.
 """
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterator
@@ -64,6 +65,21 @@ def atomic_write(path: str | os.PathLike, data: bytes | str, durable: bool = Tru
     with atomic_open(path, "wb", durable=durable) as f:
         f.write(data.encode("utf-8") if isinstance(data, str) else data)
     return Path(path)
+
+
+def read_record(path: str | os.PathLike) -> dict:
+    """A JSON object a build wrote for the next one (a store's version, the digests of
+    the article pages, the last build's paths); empty when missing, unreadable or not
+    an object: the next build then does all the work again.
+
+    >>> read_record("/nonexistent/record.json")
+    {}
+    """
+    try:
+        value = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def fsync_dir(folder: Path) -> None:

@@ -339,9 +339,6 @@ def record_build(out_dir: Path, paths: list[str], curation) -> None:
 
 def last_build(out_dir: str | Path) -> dict | None:
     """The paths and curation file of the last build into ``out_dir``, or None."""
-    import json
+    from .files import read_record
 
-    try:
-        return json.loads((Path(out_dir) / BUILD_RECORD).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return read_record(Path(out_dir) / BUILD_RECORD) or None

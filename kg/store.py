@@ -68,7 +68,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 
 from .errors import BusyError, KgError
-from .files import exclusive_lock, fsync_dir
+from .files import exclusive_lock, fsync_dir, read_record
 
 log = logging.getLogger(__name__)
 
@@ -183,10 +183,10 @@ class StoreWriter:
             _remove_temporaries(self.versions)
             self.tmp = self.versions / f"{TMP_PREFIX}{uuid.uuid4().hex}"
             live = _live_version(self.out)
-            self.base = _read_json(_graphs_record(live)) if live is not None else {}
+            self.base = read_record(_graphs_record(live)) if live is not None else {}
             if self.base:
                 Store.read_only(str(live)).backup(str(self.tmp))  # hard links to its files
-                self.base_quads = _read_json(live.with_suffix(".json")).get("quads")
+                self.base_quads = read_record(live.with_suffix(".json")).get("quads")
             else:
                 self.tmp.mkdir()
         except BaseException:
@@ -394,8 +394,8 @@ def patch_store(out_dir: str | os.PathLike, graphs: dict[str, bytes], remove: by
     """
     started = time.perf_counter()
     with _copy_of_live(Path(out_dir), "patch", "patched") as (out, live, tmp):
-        info = _read_json(live.with_suffix(".json"))
-        record = _read_json(_graphs_record(live)) or None  # none: the next build loads all
+        info = read_record(live.with_suffix(".json"))
+        record = read_record(_graphs_record(live)) or None  # none: the next build loads all
         quads = _patch(tmp, graphs, remove, add, record, info.get("quads"))
         log.info("store: %d named graphs replaced, %d quads to remove and %d to add",
                  len(graphs), remove.count(b"\n"), add.count(b"\n"))
@@ -464,7 +464,7 @@ def compact_store(out_dir: str | os.PathLike) -> Path:
     """
     started = time.perf_counter()
     with _copy_of_live(Path(out_dir), "compact", "compacted") as (out, live, tmp):
-        info = _read_json(live.with_suffix(".json"))
+        info = read_record(live.with_suffix(".json"))
         store = Store(str(tmp))
         try:
             store.optimize()
@@ -475,7 +475,7 @@ def compact_store(out_dir: str | os.PathLike) -> Path:
         digest = sha if sha else hashlib.sha256(f"{live.name} compacted".encode()).hexdigest()
         same = {k: v for k, v in info.items() if k not in ("source", "quads", "built")}
         return _install(out, tmp, digest, info.get("source", "compaction"), info.get("quads"), live,
-                        started, _read_json(_graphs_record(live)) or None, {**same, "sha256": sha})
+                        started, read_record(_graphs_record(live)) or None, {**same, "sha256": sha})
 
 
 @contextlib.contextmanager
@@ -559,7 +559,7 @@ def store_info(out_dir: str | os.PathLike = "export") -> dict:
     """The live version's record: ``path``, ``source``, ``sha256``, ``quads``, ``built``
     (the last four are missing for a store no :func:`update_store` made)."""
     path = store_path(out_dir)
-    return {"path": str(path), **_read_json(path.with_suffix(".json"))}
+    return {"path": str(path), **read_record(path.with_suffix(".json"))}
 
 
 def open_store(out_dir: str | os.PathLike = "export") -> Store:
@@ -623,7 +623,7 @@ def _load(folder: Path, data: Path | bytes, fmt: RdfFormat, source: str) -> int:
 
 def _up_to_date(live: Path | None, digest: str) -> bool:
     return bool(live and live.name.endswith("-" + digest[:12])
-                and _read_json(live.with_suffix(".json")).get("sha256") == digest)
+                and read_record(live.with_suffix(".json")).get("sha256") == digest)
 
 
 def _install(out: Path, tmp: Path, digest: str, source: str, quads: int, live: Path | None,
@@ -701,14 +701,6 @@ def _locked(versions: Path):
     """Hold ``store.versions/.lock`` for the update; refuse when another process holds it."""
     return exclusive_lock(versions / LOCK, f"{versions.parent}: another kg build is updating "
                           "its store; run one build at a time on an output folder", StoreBusyError)
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _write_json(path: Path, value: dict, indent: int | None = 1) -> None:
